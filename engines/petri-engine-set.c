@@ -7,6 +7,11 @@
 
 #include "petri-engine-private.h"
 
+#include <glib/gi18n.h>
+
+#include <clamav.h>
+#include <yara.h>
+
 struct _PetriEngineSet
 {
   gatomicrefcount ref_count;
@@ -14,12 +19,27 @@ struct _PetriEngineSet
 };
 
 static const PetriEngineKind *const engine_kinds[] = {
-  NULL, /* engines register here */
+  &petri_engine_kind_clamav,
+  &petri_engine_kind_yara,
 };
 
 void
 petri_engines_init (void)
 {
+  static gsize done;
+  cl_error_t cl_rc;
+  int yr_rc;
+
+  if (!g_once_init_enter (&done))
+    return;
+  petri_clamav_install_message_handler ();
+  cl_rc = cl_init (CL_INIT_DEFAULT);
+  if (cl_rc != CL_SUCCESS)
+    g_error ("libclamav cannot be initialised: %s", cl_strerror (cl_rc));
+  yr_rc = yr_initialize ();
+  if (yr_rc != ERROR_SUCCESS)
+    g_error ("libyara cannot be initialised (error %d)", yr_rc);
+  g_once_init_leave (&done, 1);
 }
 
 PetriEngineSet *

@@ -90,11 +90,11 @@ typedef struct
   char *engine_version; /* "1.4.6" */
   char *signatures;     /* signature-set description: "11412 signatures, 2024-11-01" */
   PetriResultKind kind;
-  GPtrArray *names;    /* char *: every name found, in order (YARA: "namespace:rule") */
-  gboolean heuristic;  /* TRUE when names is not empty and every name is heuristic-only */
-  JsonNode *details;   /* a JSON object or NULL: "matches" for YARA, "limits" … */
-  char *error;         /* set when kind == PETRI_RESULT_ERROR, or a warning otherwise
-                        * (for example a limit that was exceeded) */
+  GPtrArray *names;   /* char *: every name found, in order (YARA: "namespace:rule") */
+  gboolean heuristic; /* TRUE when names is not empty and every name is heuristic-only */
+  JsonNode *details;  /* a JSON object or NULL: "matches" for YARA, "limits" … */
+  char *error;        /* set when kind == PETRI_RESULT_ERROR, or a warning otherwise
+                       * (for example a limit that was exceeded) */
 } PetriEngineResult;
 
 GType petri_engine_result_get_type (void) G_GNUC_CONST;
@@ -144,11 +144,11 @@ PetriEngineResult *petri_engine_scan (PetriEngine *self, const PetriSampleData *
 
 typedef struct
 {
-  guint64 max_file_size;   /* bytes; 0 = engine default (ClamAV: 100 MiB) */
-  guint64 max_scan_size;   /* bytes; 0 = engine default (ClamAV: 400 MiB) */
-  guint max_recursion;     /* 0 = default (17) */
-  guint max_files;         /* 0 = default (10000) */
-  guint yara_timeout_s;    /* per-file YARA timeout; 0 = default (60 s) */
+  guint64 max_file_size; /* bytes; 0 = engine default (ClamAV: 100 MiB) */
+  guint64 max_scan_size; /* bytes; 0 = engine default (ClamAV: 400 MiB) */
+  guint max_recursion;   /* 0 = default (17) */
+  guint max_files;       /* 0 = default (10000) */
+  guint yara_timeout_s;  /* per-file YARA timeout; 0 = default (60 s) */
 } PetriEngineLimits;
 
 /* Every engine, loaded once from a signatures directory (holding clamav/ and
@@ -166,5 +166,33 @@ void petri_engine_set_unref (PetriEngineSet *self);
 guint petri_engine_set_get_n_engines (PetriEngineSet *self);
 PetriEngine *petri_engine_set_get_engine (PetriEngineSet *self, guint i);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PetriEngineSet, petri_engine_set_unref)
+
+/* ---------------------------------------------------------------------- */
+/* Signature management (offline)                                           */
+
+/* Copies ClamAV database files (by extension: .cvd .cld .hdb .ndb .ldb …)
+ * and YARA rule files (.yar/.yara, with the files they include) or folders
+ * of them into @signatures_dir (clamav/, yara/), replacing entries of the
+ * same name. Every file is checked first — ClamAV loads it in a scratch
+ * engine (which verifies signed .cvd/.cld), YARA compiles it — and the
+ * import is all or nothing: when one fails, @error names the file and the
+ * reason and the signatures in force stay exactly as they were. Blocking;
+ * serialised between processes by a lock file. @imported (optional)
+ * receives one line per set taken in ("yara: rules.yar (12 rules)"). */
+gboolean petri_signatures_import (const char *signatures_dir, const char *const *paths,
+                                  GPtrArray **imported, GCancellable *cancellable, GError **error);
+
+/* The sets in @signatures_dir, as a JSON array of objects: engine
+ * ("clamav", "yara"), name (file or folder under the engine's folder), kind
+ * ("file", "folder"), count (signatures or rules), date ("YYYY-MM-DD") and,
+ * for .cvd/.cld, version; sets with files that do not load have "errors".
+ * Blocking (YARA counts come from the compiled-rule cache, or a compile). */
+JsonNode *petri_signatures_list (const char *signatures_dir, GError **error);
+
+/* Copies the default set shipped with Petri (@defaults_dir, holding
+ * clamav/ and yara/) into @signatures_dir when that holds no signatures at
+ * all. Returns FALSE with @error only when copying fails. */
+gboolean petri_signatures_seed_defaults (const char *signatures_dir, const char *defaults_dir,
+                                         GError **error);
 
 G_END_DECLS
