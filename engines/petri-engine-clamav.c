@@ -36,6 +36,7 @@ struct _PetriEngineClamav
   char *version;
   char *signatures;
   guint n_signatures;
+  guint64 max_file_size; /* in force, for meta_cb */
 };
 
 static void petri_engine_clamav_iface_init (PetriEngineInterface *iface);
@@ -49,6 +50,7 @@ typedef struct
 {
   GPtrArray *names;  /* char *, unique, in the order found */
   GPtrArray *limits; /* char *, "MaxFileSize" … */
+  guint64 max_file_size;
 } ScanContext;
 
 static void
@@ -71,6 +73,20 @@ virus_found_cb (int fd, const char *virname, void *context)
     add_unique (ctx->limits, virname + strlen (LIMITS_PREFIX));
   else
     add_unique (ctx->names, virname);
+}
+
+/* Archive members larger than the file-size limit are cut to it without a
+ * word from libclamav (cli_unzip "trims" them); their declared size comes
+ * through here. */
+static cl_error_t
+meta_cb (const char *container_type, unsigned long fsize_container, const char *filename,
+         unsigned long fsize_real, int is_encrypted, unsigned int filepos_container, void *context)
+{
+  ScanContext *ctx = context;
+
+  if (ctx != NULL && ctx->max_file_size > 0 && fsize_real > ctx->max_file_size)
+    add_unique (ctx->limits, "MaxFileSize");
+  return CL_CLEAN;
 }
 
 gboolean
@@ -113,6 +129,7 @@ list_databases (const char *dir, GError **error)
   return g_steal_pointer (&ordered);
 }
 
+/* The reason alone: callers name the file. */
 static gboolean
 load_database (struct cl_engine *engine, const char *path, guint *n_signatures, GError **error)
 {
@@ -125,9 +142,9 @@ load_database (struct cl_engine *engine, const char *path, guint *n_signatures, 
   messages = petri_clamav_capture_end ();
   if (rc != CL_SUCCESS)
     {
-      g_set_error (error, PETRI_ENGINE_ERROR, PETRI_ENGINE_ERROR_SIGNATURES,
-                   _ ("ClamAV cannot load “%s”: %s%s%s"), path, cl_strerror (rc),
-                   messages != NULL ? " — " : "", messages != NULL ? messages : "");
+      g_set_error (error, PETRI_ENGINE_ERROR, PETRI_ENGINE_ERROR_SIGNATURES, "%s%s%s",
+                   cl_strerror (rc), messages != NULL ? " — " : "",
+                   messages != NULL ? messages : "");
       return FALSE;
     }
   if (n_signatures != NULL)
@@ -136,7 +153,7 @@ load_database (struct cl_engine *engine, const char *path, guint *n_signatures, 
 }
 
 static gboolean
-compile_engine (struct cl_engine *engine, const char *what, GError **error)
+compile_engine (struct cl_engine *engine, GError **error)
 {
   g_autofree char *messages = NULL;
   cl_error_t rc;
@@ -146,8 +163,7 @@ compile_engine (struct cl_engine *engine, const char *what, GError **error)
   messages = petri_clamav_capture_end ();
   if (rc != CL_SUCCESS)
     {
-      g_set_error (error, PETRI_ENGINE_ERROR, PETRI_ENGINE_ERROR_SIGNATURES,
-                   _ ("ClamAV cannot compile the signatures of “%s”: %s%s%s"), what,
+      g_set_error (error, PETRI_ENGINE_ERROR, PETRI_ENGINE_ERROR_SIGNATURES, "%s%s%s",
                    cl_strerror (rc), messages != NULL ? " — " : "",
                    messages != NULL ? messages : "");
       return FALSE;
@@ -171,7 +187,7 @@ petri_clamav_check_database (const char *path, guint *n_signatures, GError **err
                            _ ("ClamAV could not create an engine (out of memory)."));
       return FALSE;
     }
-  ok = load_database (engine, path, &count, error) && compile_engine (engine, path, error);
+  ok = load_database (engine, path, &count, error) && compile_engine (engine, error);
   cl_engine_free (engine);
   if (ok && n_signatures != NULL)
     *n_signatures = count;
@@ -347,7 +363,7 @@ clamav_scan (PetriEngine *engine, const PetriSampleData *sample, GCancellable *c
   g_autoptr (GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
   g_autoptr (GPtrArray) limits = g_ptr_array_new_with_free_func (g_free);
   const char *display = sample->file_path != NULL ? sample->file_path : sample->store_path;
-  ScanContext ctx = { names, limits };
+  ScanContext ctx = { names, limits, self->max_file_size };
   struct cl_scan_options options = self->options;
   const char *virname = NULL;
   unsigned long scanned = 0;
@@ -525,6 +541,7 @@ clamav_load (const char *dir, const PetriEngineLimits *limits, GPtrArray *warnin
   g_autoptr (GHashTable) skip = g_hash_table_new (g_str_hash, g_str_equal);
   g_autoptr (GPtrArray) loaded = NULL;
   struct cl_engine *engine = NULL;
+  g_autoptr (GError) local_error = NULL;
   guint n_signatures = 0;
   PetriEngineClamav *self;
 
@@ -552,15 +569,16 @@ clamav_load (const char *dir, const PetriEngineLimits *limits, GPtrArray *warnin
       for (guint i = 0; i < files->len && bad == NULL; i++)
         {
           const char *path = g_ptr_array_index (files, i);
-          g_autoptr (GError) local_error = NULL;
+          g_autoptr (GError) file_error = NULL;
 
           if (g_hash_table_contains (skip, path))
             continue;
-          if (load_database (engine, path, &n_signatures, &local_error))
+          if (load_database (engine, path, &n_signatures, &file_error))
             g_ptr_array_add (loaded, (gpointer) path);
           else
             {
-              g_ptr_array_add (warnings, g_strdup (local_error->message));
+              g_ptr_array_add (warnings, g_strdup_printf (_ ("ClamAV cannot load “%s”: %s"), path,
+                                                          file_error->message));
               bad = path;
             }
         }
@@ -578,17 +596,27 @@ clamav_load (const char *dir, const PetriEngineLimits *limits, GPtrArray *warnin
                    _ ("No ClamAV database in “%s” could be loaded."), dir);
       return NULL;
     }
-  if (!apply_limits (engine, limits, error) || !compile_engine (engine, dir, error))
+  if (!apply_limits (engine, limits, error))
     {
       cl_engine_free (engine);
       return NULL;
     }
+  if (!compile_engine (engine, &local_error))
+    {
+      g_set_error (error, PETRI_ENGINE_ERROR, PETRI_ENGINE_ERROR_LOAD,
+                   _ ("ClamAV cannot compile the signatures in “%s”: %s"), dir,
+                   local_error->message);
+      cl_engine_free (engine);
+      return NULL;
+    }
   cl_engine_set_clcb_virus_found (engine, virus_found_cb);
+  cl_engine_set_clcb_meta (engine, meta_cb);
 
   self = g_object_new (PETRI_TYPE_ENGINE_CLAMAV, NULL);
   self->engine = engine;
   self->version = g_strdup (cl_retver ());
   self->n_signatures = n_signatures;
+  self->max_file_size = (guint64) cl_engine_get_num (engine, CL_ENGINE_MAX_FILESIZE, NULL);
   self->signatures = describe_set (loaded, n_signatures);
   g_debug ("ClamAV %s: %s", self->version, self->signatures);
   return PETRI_ENGINE (self);

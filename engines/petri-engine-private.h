@@ -51,7 +51,8 @@ char *petri_format_date (gint64 unix_seconds);
 /* Whether @name ends in an extension libclamav loads as a database. */
 gboolean petri_clamav_is_database_name (const char *name);
 /* Loads one database file into a scratch engine and compiles it: the check
- * made before a file is let into the store. */
+ * made before a file is let into the store. The error gives the reason
+ * (libclamav's, with line numbers) without the file name. */
 gboolean petri_clamav_check_database (const char *path, guint *n_signatures, GError **error);
 /* One entry of `petri sigs list` for a database file in the store. */
 JsonNode *petri_clamav_describe_database (const char *path, GError **error);
