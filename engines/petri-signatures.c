@@ -127,6 +127,7 @@ typedef struct
   GHashTable *dests;        /* dest path → the argument that claims it */
   GPtrArray *imported;      /* char * */
   GPtrArray *clamav_staged; /* Move (borrowed): ClamAV files, for .cvd/.cld pairs */
+  gboolean yara_changed;
 } Import;
 
 static gboolean
@@ -349,7 +350,10 @@ stage_path (Import *imp, const char *path, GError **error)
       return FALSE;
     }
   if (S_ISDIR (st.st_mode))
-    return stage_yara_folder (imp, path, error);
+    {
+      imp->yara_changed = TRUE;
+      return stage_yara_folder (imp, path, error);
+    }
   if (!S_ISREG (st.st_mode))
     {
       g_set_error (error, PETRI_ENGINE_ERROR, PETRI_ENGINE_ERROR_SIGNATURES,
@@ -357,7 +361,10 @@ stage_path (Import *imp, const char *path, GError **error)
       return FALSE;
     }
   if (petri_yara_is_rule_file_name (base))
-    return stage_yara_file (imp, path, error);
+    {
+      imp->yara_changed = TRUE;
+      return stage_yara_file (imp, path, error);
+    }
   if (petri_clamav_is_database_name (base))
     return stage_clamav (imp, path, error);
   g_set_error (error, PETRI_ENGINE_ERROR, PETRI_ENGINE_ERROR_SIGNATURES,
@@ -466,7 +473,7 @@ petri_signatures_import (const char *signatures_dir, const char *const *paths, G
   g_autoptr (GPtrArray) done = g_ptr_array_new_with_free_func (g_free);
   g_autoptr (GPtrArray) clamav_staged = g_ptr_array_new ();
   g_autoptr (GError) cleanup_error = NULL;
-  Import imp = { signatures_dir, NULL, moves, dests, done, clamav_staged };
+  Import imp = { signatures_dir, NULL, moves, dests, done, clamav_staged, FALSE };
   gboolean ok = TRUE;
   int lock_fd;
 
@@ -509,6 +516,13 @@ petri_signatures_import (const char *signatures_dir, const char *const *paths, G
     ok = commit_move (g_ptr_array_index (moves, i), error);
   if (ok)
     drop_container_twins (&imp);
+  if (ok && imp.yara_changed)
+    {
+      /* Compile the new YARA set now, into the cache, so that the next
+       * start does not. A file that does not compile cannot be here. */
+      g_autofree char *yara_dir = g_build_filename (signatures_dir, "yara", NULL);
+      g_autoptr (GHashTable) counts = petri_yara_count_rules (yara_dir, NULL, NULL);
+    }
 
   if (!remove_tree (imp.staging, &cleanup_error))
     g_debug ("cannot remove %s: %s", imp.staging, cleanup_error->message);
