@@ -1,0 +1,194 @@
+#!/usr/bin/env bash
+# bench-engines.sh - time `petri scan` against the reference tools on the
+# same files and the same signatures, and print the ratios and peak memory.
+#
+# Usage: tests/bench/bench-engines.sh [-n FILES] [-s MBYTES] [-p PROFILE] [-r ROUNDS] [-b BUILDDIR] [-k]
+#   -n FILES    corpus size in files          (default 2000)
+#   -s MBYTES   corpus size in MB             (default 300)
+#   -p PROFILE  YARA profile: default | all   (default: default = yara/entrypoints.txt)
+#   -r ROUNDS   rounds; each time is the best of them (default 3)
+#   -b DIR      meson build folder            (default _build)
+#   -k          keep the work folder
+#
+# Measured, interleaved in every round (this machine's CPU speed drifts, so
+# the best of the rounds is compared):
+#   petri scan        fresh data dir, signatures imported, compiled-rule cache warm
+#   clamscan + yara   clamscan --allmatch, then yara -p CORES (compiling its rules)
+#   clamd + yara      clamdscan --multiscan --allmatch (clamd started beforehand), then yara
+#   bare loop         tests/bench/bare-loop: libclamav + libyara loaded once, CORES threads
+#   engines loop      the same loop through Petri's engine layer (bare-loop --petri)
+# All of them use the files of the Petri signature store made for the run:
+# the bench's ClamAV databases and YARA entry points (one namespace per file)
+# plus Petri's default set, so every tool does the same work.
+# The corpus is made once with ../shared/bench/make-corpus.sh and kept in
+# /tmp/petri-bench-corpus (or /tmp/petri-bench-corpus-N-S for other sizes).
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+shared=$(cd "$here/../shared/bench" && pwd)
+files=2000
+mbytes=300
+profile=default
+rounds=3
+build=_build
+keep=0
+while getopts "n:s:p:r:b:kh" opt; do
+  case "$opt" in
+    n) files=$OPTARG ;;
+    s) mbytes=$OPTARG ;;
+    p) profile=$OPTARG ;;
+    r) rounds=$OPTARG ;;
+    b) build=$OPTARG ;;
+    k) keep=1 ;;
+    *) sed -n '2,12p' "$0"; exit 2 ;;
+  esac
+done
+case "$build" in /*) ;; *) build="$here/$build" ;; esac
+case "$profile" in
+  default) entrypoints="$shared/sigs/yara/entrypoints.txt" ;;
+  all) entrypoints="$shared/sigs/yara/entrypoints-all.txt" ;;
+  *) echo "bench-engines: unknown profile $profile (default or all)" >&2; exit 2 ;;
+esac
+
+cores=$(nproc)
+petri="$build/ui/petri"
+bare="$build/tests/bench/bare-loop"
+for tool in "$petri" "$bare"; do
+  [ -x "$tool" ] || { echo "bench-engines: $tool is missing; build first (meson compile -C $build)" >&2; exit 1; }
+done
+for tool in clamscan yara clamd clamdscan /usr/bin/time; do
+  command -v "$tool" >/dev/null || { echo "bench-engines: $tool is missing (./run test installs it)" >&2; exit 1; }
+done
+# `petri sigs` once the command is registered; the test driver of the same
+# function until then.
+sigs_cmd() { # DATA_DIR ARGS…
+  local data=$1; shift
+  if "$petri" help 2>&1 | grep -qw sigs; then
+    "$petri" --data-dir "$data" sigs "$@"
+  else
+    "$build/tests/engines/cli-sigs-driver" "$data" sigs "$@"
+  fi
+}
+
+log() { printf '==> %s\n' "$*" >&2; }
+
+# --- the corpus ---------------------------------------------------------------
+if [ "$files" = 2000 ] && [ "$mbytes" = 300 ]; then
+  corpus=/tmp/petri-bench-corpus
+else
+  corpus=/tmp/petri-bench-corpus-$files-$mbytes
+fi
+if [ ! -f "$corpus.SUMMARY.txt" ]; then
+  log "making the corpus in $corpus ($files files, ~$mbytes MB)"
+  rm -rf "$corpus"
+  "$shared/make-corpus.sh" -n "$files" -s "$mbytes" "$corpus" >/dev/null
+fi
+# Every tool reads the files from the page cache.
+find "$corpus" -type f -exec cat {} + >/dev/null
+
+work=$(mktemp -d /tmp/petri-bench-XXXXXX)
+clamd_pid=
+cleanup() {
+  if [ -n "$clamd_pid" ]; then kill "$clamd_pid" 2>/dev/null || true; wait "$clamd_pid" 2>/dev/null || true; fi
+  if [ "$keep" = 1 ]; then log "kept $work"; else rm -rf "$work"; fi
+}
+trap cleanup EXIT
+
+# --- the signatures -------------------------------------------------------------
+template="$work/template"
+log "importing the signatures into a Petri data dir ($profile YARA profile)"
+mapfile -t yara_entries < <(sed -e '/^$/d' -e "s|^|$shared/sigs/|" "$entrypoints")
+( cd "$shared/sigs/clamav" &&
+  sigs_cmd "$template" import "$PWD"/*.ndb "$PWD"/*.ldb "$PWD"/*.hdb "${yara_entries[@]}" ) \
+  > "$work/import.log" 2>&1 || { cat "$work/import.log" >&2; exit 1; }
+store="$template/signatures"
+yarc=$(ls "$template"/cache/yara-*.yarc)
+# The entry points are the top-level rule files of the store (the files they
+# include sit in folders beside them); one namespace each, as Petri does.
+yara_args=(-w -r -p "$cores" -d filename= -d filepath= -d extension= -d filetype= -d owner=)
+n_yara_files=0
+for f in "$store"/yara/*.yar "$store"/yara/*.yara; do
+  [ -f "$f" ] || continue
+  b=$(basename "$f"); yara_args+=("${b%.*}:$f"); n_yara_files=$((n_yara_files + 1))
+done
+n_clamav_files=$(ls "$store/clamav" | wc -l)
+log "store: $n_clamav_files ClamAV files, $n_yara_files YARA entry points; $cores cores; $rounds rounds"
+
+# --- clamd ----------------------------------------------------------------------
+mkdir -p "$work/clamd-tmp"
+cat > "$work/clamd.conf" <<EOF
+LocalSocket $work/clamd.sock
+DatabaseDirectory $store/clamav
+TemporaryDirectory $work/clamd-tmp
+LogFile $work/clamd.log
+Foreground yes
+MaxThreads $cores
+MaxDirectoryRecursion 64
+EOF
+clamd --config-file="$work/clamd.conf" --foreground >/dev/null 2>&1 &
+clamd_pid=$!
+clamdscan --config-file="$work/clamd.conf" --ping 120:1 >/dev/null 2>&1 || { echo "bench-engines: clamd did not start" >&2; exit 1; }
+
+# --- timing ---------------------------------------------------------------------
+# run NAME CMD…: elapsed seconds and peak RSS (KiB) into $work/NAME.times
+run() {
+  local name=$1; shift
+  local status=0
+  /usr/bin/time -f "%e %M" -o "$work/time" "$@" >"$work/$name.out" 2>"$work/$name.err" || status=$?
+  # clamscan, clamdscan and petri scan exit 1 when they find something.
+  if [ "$status" -gt 1 ]; then
+    echo "bench-engines: $name failed (exit $status):" >&2; tail -5 "$work/$name.err" >&2; exit 1
+  fi
+  tail -1 "$work/time" >> "$work/$name.times"
+}
+
+for r in $(seq 1 "$rounds"); do
+  log "round $r/$rounds"
+  rm -rf "$work/data"; cp -a "$template" "$work/data"
+  run petri "$petri" --data-dir "$work/data" scan --no-sandbox -j "$cores" "$corpus"
+  run clamscan clamscan --allmatch --no-summary --infected --database="$store/clamav" -r "$corpus"
+  run yara yara "${yara_args[@]}" "$corpus"
+  run clamd clamdscan --config-file="$work/clamd.conf" --multiscan --allmatch --no-summary --infected "$corpus"
+  run bare "$bare" -t "$cores" -d "$store/clamav" -y "$yarc" "$corpus"
+  run engines "$bare" -t "$cores" --petri "$store" "$corpus"
+done
+clamd_rss=$(awk '/VmHWM/ {print $2}' "/proc/$clamd_pid/status")
+
+# --- report ---------------------------------------------------------------------
+python3 - "$work" "$clamd_rss" "$corpus" "$profile" "$cores" <<'PYEOF'
+import sys
+work, clamd_rss, corpus, profile, cores = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5]
+def times(name):
+    rows = [l.split() for l in open(f"{work}/{name}.times") if l.strip()]
+    return [float(r[0]) for r in rows], max(int(r[1]) for r in rows)
+t = {n: times(n) for n in ("petri", "clamscan", "yara", "clamd", "bare", "engines")}
+rounds = len(t["petri"][0])
+# Each round's pair is summed, then the best round taken.
+pairs = {
+    "clamscan + yara": ([a + b for a, b in zip(t["clamscan"][0], t["yara"][0])],
+                        max(t["clamscan"][1], t["yara"][1])),
+    "clamd + yara": ([a + b for a, b in zip(t["clamd"][0], t["yara"][0])],
+                     max(clamd_rss, t["yara"][1])),
+}
+rows = [("petri scan", *t["petri"]), ("clamscan + yara", *pairs["clamscan + yara"]),
+        ("clamd + yara", *pairs["clamd + yara"]), ("bare loop", *t["bare"]),
+        ("engines loop", *t["engines"])]
+best = {name: min(ts) for name, ts, _ in rows}
+print(f"corpus {corpus}, YARA profile {profile}, {cores} cores, best of {rounds} rounds")
+print(f"{'':16} {'best s':>7} {'rounds (s)':<24} {'peak MB':>8} {'vs clamscan+yara':>17} {'vs bare loop':>13}")
+for name, ts, rss in rows:
+    print(f"{name:16} {best[name]:7.2f} {' '.join(f'{x:.1f}' for x in ts):<24} {rss/1024:8.0f}"
+          f" {best['clamscan + yara']/best[name]:16.2f}x {best[name]/best['bare loop']:12.2f}x")
+print(f"(clamscan alone {min(t['clamscan'][0]):.2f} s, yara alone {min(t['yara'][0]):.2f} s, "
+      f"clamdscan alone {min(t['clamd'][0]):.2f} s; clamd peak includes its database)")
+print()
+print(f"petri scan is {best['clamscan + yara']/best['petri scan']:.2f}x as fast as clamscan then yara "
+      f"(target >= 1.25x) and takes {best['petri scan']/best['bare loop']:.2f}x the bare loop's time (target <= 1.10x).")
+PYEOF
+echo
+echo "what each found:"
+echo "  petri:    $(tail -1 "$work/petri.err" 2>/dev/null || true)"
+echo "  clamscan: $(sort -u "$work/clamscan.out" | cut -d: -f1 | sort -u | wc -l) files with ClamAV names"
+echo "  yara:     $(cut -d' ' -f2- "$work/yara.out" | sort -u | wc -l) files with YARA matches"
+echo "  bare:     $(tail -1 "$work/bare.out")"
+echo "  engines:  $(tail -1 "$work/engines.out")"
