@@ -377,16 +377,13 @@ clamav_scan (PetriEngine *engine, const PetriSampleData *sample, GCancellable *c
       return result;
     }
 
-  if (sample->fd >= 0)
+  if (sample->data != NULL || sample->fd < 0)
     {
-      rc = cl_scandesc_callback (sample->fd, sample->store_path, &virname, &scanned, self->engine,
-                                 &options, &ctx);
-    }
-  else
-    {
-      /* No descriptor: scan the mapping itself. */
+      /* The mapping the caller made: libclamav does not map the file a
+       * second time (measurably faster, and the same names as clamscan). */
       static const guint8 empty[1];
-      cl_fmap_t *map = cl_fmap_open_memory (sample->size > 0 ? sample->data : empty, sample->size);
+      cl_fmap_t *map = cl_fmap_open_memory (sample->data != NULL ? sample->data : empty,
+                                            sample->data != NULL ? sample->size : 0);
 
       if (map == NULL)
         {
@@ -398,6 +395,12 @@ clamav_scan (PetriEngine *engine, const PetriSampleData *sample, GCancellable *c
       rc = cl_scanmap_callback (map, sample->store_path, &virname, &scanned, self->engine, &options,
                                 &ctx);
       cl_fmap_close (map);
+    }
+  else
+    {
+      /* Not mapped (empty, or larger than the caller maps): the descriptor. */
+      rc = cl_scandesc_callback (sample->fd, sample->store_path, &virname, &scanned, self->engine,
+                                 &options, &ctx);
     }
 
   switch (rc)

@@ -886,8 +886,12 @@ yara_scan (PetriEngine *engine, const PetriSampleData *sample, GCancellable *can
   yr_scanner_set_callback (scanner, scan_cb, &state);
   if (!set_externals (scanner, sample))
     rc = ERROR_INSUFFICIENT_MEMORY;
+  else if (sample->data != NULL)
+    rc = yr_scanner_scan_mem (scanner, sample->data, sample->size);
+  else if (sample->fd >= 0 && sample->size > 0)
+    rc = yr_scanner_scan_fd (scanner, sample->fd); /* not mapped by the caller */
   else
-    rc = yr_scanner_scan_mem (scanner, sample->size > 0 ? sample->data : empty, sample->size);
+    rc = yr_scanner_scan_mem (scanner, empty, 0);
   yr_scanner_set_callback (scanner, NULL, NULL);
   give_back_scanner (self, scanner);
 

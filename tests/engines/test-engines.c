@@ -386,6 +386,15 @@ test_empty_and_mapped (Fixture *f, gconstpointer data)
           = petri_engine_scan (petri_engine_set_get_engine (set, i), &sample->data, NULL);
       g_assert_cmpint (r->kind, ==, PETRI_RESULT_DETECTED);
     }
+  /* A descriptor without a mapping (the app does not map very large files). */
+  sample->data.fd = sample->fd;
+  sample->data.data = NULL;
+  for (guint i = 0; i < petri_engine_set_get_n_engines (set); i++)
+    {
+      g_autoptr (PetriEngineResult) r
+          = petri_engine_scan (petri_engine_set_get_engine (set, i), &sample->data, NULL);
+      g_assert_cmpint (r->kind, ==, PETRI_RESULT_DETECTED);
+    }
 }
 
 /* No signatures at all: no engines, and no error. */
