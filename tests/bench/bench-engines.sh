@@ -153,6 +153,10 @@ for r in $(seq 1 "$rounds"); do
   run engines "$bare" -t "$cores" --petri "$store" "$corpus"
 done
 clamd_rss=$(awk '/VmHWM/ {print $2}' "/proc/$clamd_pid/status")
+# Memory by worker count: one engine instance, a scanner per worker.
+for t in 1 $((cores * 4)); do
+  run "mem$t" "$bare" -t "$t" --petri "$store" "$corpus/testfiles"
+done
 
 # --- report ---------------------------------------------------------------------
 python3 - "$work" "$clamd_rss" "$corpus" "$profile" "$cores" <<'PYEOF'
@@ -181,6 +185,10 @@ for name, ts, rss in rows:
           f" {best['clamscan + yara']/best[name]:16.2f}x {best[name]/best['bare loop']:12.2f}x")
 print(f"(clamscan alone {min(t['clamscan'][0]):.2f} s, yara alone {min(t['yara'][0]):.2f} s, "
       f"clamdscan alone {min(t['clamd'][0]):.2f} s; clamd peak includes its database)")
+m1 = int(open(f"{work}/mem1.times").read().split()[1])
+mn = int(open(f"{work}/mem{int(cores) * 4}.times").read().split()[1])
+print(f"engines loop peak memory: {m1/1024:.0f} MB with 1 worker, {mn/1024:.0f} MB with {int(cores) * 4}"
+      f" ({(mn - m1) / 1024 / (int(cores) * 4 - 1):.1f} MB per extra worker)")
 print()
 print(f"petri scan is {best['clamscan + yara']/best['petri scan']:.2f}x as fast as clamscan then yara "
       f"(target >= 1.25x) and takes {best['petri scan']/best['bare loop']:.2f}x the bare loop's time (target <= 1.10x).")
