@@ -130,11 +130,11 @@ clamd_pid=$!
 clamdscan --config-file="$work/clamd.conf" --ping 120:1 >/dev/null 2>&1 || { echo "bench-engines: clamd did not start" >&2; exit 1; }
 
 # --- timing ---------------------------------------------------------------------
-# run NAME CMD…: elapsed seconds and peak RSS (KiB) into $work/NAME.times
+# run NAME CMD…: elapsed s, peak RSS (KiB), user s, system s into $work/NAME.times
 run() {
   local name=$1; shift
   local status=0
-  /usr/bin/time -f "%e %M" -o "$work/time" "$@" >"$work/$name.out" 2>"$work/$name.err" || status=$?
+  /usr/bin/time -f "%e %M %U %S" -o "$work/time" "$@" >"$work/$name.out" 2>"$work/$name.err" || status=$?
   # clamscan, clamdscan and petri scan exit 1 when they find something.
   if [ "$status" -gt 1 ]; then
     echo "bench-engines: $name failed (exit $status):" >&2; tail -5 "$work/$name.err" >&2; exit 1
@@ -161,37 +161,43 @@ done
 # --- report ---------------------------------------------------------------------
 python3 - "$work" "$clamd_rss" "$corpus" "$profile" "$cores" <<'PYEOF'
 import sys
-work, clamd_rss, corpus, profile, cores = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5]
-def times(name):
-    rows = [l.split() for l in open(f"{work}/{name}.times") if l.strip()]
-    return [float(r[0]) for r in rows], max(int(r[1]) for r in rows)
-t = {n: times(n) for n in ("petri", "clamscan", "yara", "clamd", "bare", "engines")}
-rounds = len(t["petri"][0])
-# Each round's pair is summed, then the best round taken.
-pairs = {
-    "clamscan + yara": ([a + b for a, b in zip(t["clamscan"][0], t["yara"][0])],
-                        max(t["clamscan"][1], t["yara"][1])),
-    "clamd + yara": ([a + b for a, b in zip(t["clamd"][0], t["yara"][0])],
-                     max(clamd_rss, t["yara"][1])),
-}
-rows = [("petri scan", *t["petri"]), ("clamscan + yara", *pairs["clamscan + yara"]),
-        ("clamd + yara", *pairs["clamd + yara"]), ("bare loop", *t["bare"]),
-        ("engines loop", *t["engines"])]
-best = {name: min(ts) for name, ts, _ in rows}
-print(f"corpus {corpus}, YARA profile {profile}, {cores} cores, best of {rounds} rounds")
-print(f"{'':16} {'best s':>7} {'rounds (s)':<24} {'peak MB':>8} {'vs clamscan+yara':>17} {'vs bare loop':>13}")
-for name, ts, rss in rows:
-    print(f"{name:16} {best[name]:7.2f} {' '.join(f'{x:.1f}' for x in ts):<24} {rss/1024:8.0f}"
-          f" {best['clamscan + yara']/best[name]:16.2f}x {best[name]/best['bare loop']:12.2f}x")
-print(f"(clamscan alone {min(t['clamscan'][0]):.2f} s, yara alone {min(t['yara'][0]):.2f} s, "
-      f"clamdscan alone {min(t['clamd'][0]):.2f} s; clamd peak includes its database)")
-m1 = int(open(f"{work}/mem1.times").read().split()[1])
-mn = int(open(f"{work}/mem{int(cores) * 4}.times").read().split()[1])
-print(f"engines loop peak memory: {m1/1024:.0f} MB with 1 worker, {mn/1024:.0f} MB with {int(cores) * 4}"
-      f" ({(mn - m1) / 1024 / (int(cores) * 4 - 1):.1f} MB per extra worker)")
+work, clamd_rss, corpus, profile, cores = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4], int(sys.argv[5])
+def rounds_of(name):
+    # (wall s, peak KiB, cpu s) per round
+    return [(float(r[0]), int(r[1]), float(r[2]) + float(r[3]))
+            for r in (l.split() for l in open(f"{work}/{name}.times")) if r]
+t = {n: rounds_of(n) for n in ("petri", "clamscan", "yara", "clamd", "bare", "engines")}
+def pair(a, b, rss=None):
+    return [(x[0] + y[0], rss if rss is not None else max(x[1], y[1]), x[2] + y[2])
+            for x, y in zip(a, b)]
+# clamd's CPU time is the daemon's, not clamdscan's: its row shows the client's only.
+rows = [("petri scan", t["petri"]), ("clamscan + yara", pair(t["clamscan"], t["yara"])),
+        ("clamd + yara", pair(t["clamd"], t["yara"], max(clamd_rss, max(r[1] for r in t["yara"])))),
+        ("bare loop", t["bare"]), ("engines loop", t["engines"])]
+best = {name: min(rs, key=lambda r: r[0]) for name, rs in rows}
+cpu = {name: min(r[2] for r in rs) for name, rs in rows}
+n = len(t["petri"])
+print(f"corpus {corpus}, YARA profile {profile}, {cores} cores, best of {n} rounds")
+print(f"{'':16} {'wall s':>7} {'rounds (wall s)':<20} {'CPU%':>5} {'peak MB':>8} {'x clamscan+yara':>16}"
+      f" {'x bare':>7} {'CPU s':>7} {'CPU x bare':>10}")
+for name, rs in rows:
+    w, rss, c = best[name]
+    print(f"{name:16} {w:7.2f} {' '.join(f'{r[0]:.1f}' for r in rs):<20} {100 * c / w:5.0f}"
+          f" {max(r[1] for r in rs) / 1024:8.0f} {best['clamscan + yara'][0] / w:15.2f}x"
+          f" {w / best['bare loop'][0]:6.2f}x {cpu[name]:7.1f} {cpu[name] / cpu['bare loop']:9.2f}x")
+print(f"(alone: clamscan {min(r[0] for r in t['clamscan']):.2f} s, yara -p {cores} "
+      f"{min(r[0] for r in t['yara']):.2f} s, clamdscan {min(r[0] for r in t['clamd']):.2f} s;"
+      " clamd's peak includes its database, its CPU time is not counted)")
+m1 = rounds_of("mem1")[0][1]
+mn = rounds_of(f"mem{cores * 4}")[0][1]
+print(f"engines loop peak memory: {m1 / 1024:.0f} MB with 1 worker, {mn / 1024:.0f} MB with {cores * 4}"
+      f" ({(mn - m1) / 1024 / (cores * 4 - 1):.1f} MB per extra worker)")
 print()
-print(f"petri scan is {best['clamscan + yara']/best['petri scan']:.2f}x as fast as clamscan then yara "
-      f"(target >= 1.25x) and takes {best['petri scan']/best['bare loop']:.2f}x the bare loop's time (target <= 1.10x).")
+print(f"petri scan: {best['clamscan + yara'][0] / best['petri scan'][0]:.2f}x as fast as clamscan then yara"
+      f" (target >= 1.25x); {best['petri scan'][0] / best['bare loop'][0]:.2f}x the bare loop's wall time"
+      f" and {cpu['petri scan'] / cpu['bare loop']:.2f}x its CPU time (target <= 1.10x).")
+print("CPU% below 100 x cores means the machine did not give the tools all its cores;"
+      " CPU s is then the steadier measure of work done.")
 PYEOF
 echo
 echo "what each found:"
