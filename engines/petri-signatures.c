@@ -233,6 +233,9 @@ stage_yara_file (Import *imp, const char *path, GError **error)
           /* The compile below reports a missing include with its line. */
           continue;
         }
+      /* Two rule files of one folder may include the same file. */
+      if (g_strcmp0 (g_hash_table_lookup (imp->dests, dest), from) == 0)
+        continue;
       if (!claim_dest (imp, dest, from, error) || !copy_file (from, staged, error))
         return FALSE;
       add_move (imp, staged, dest, FALSE);
@@ -463,6 +466,27 @@ lock_store (const char *signatures_dir, GError **error)
   return fd;
 }
 
+/* An import that was killed leaves its staging folder behind; with the lock
+ * held, no other import is using one. */
+static void
+remove_stale_staging (const char *signatures_dir)
+{
+  g_autoptr (GDir) d = g_dir_open (signatures_dir, 0, NULL);
+  const char *name;
+
+  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
+    {
+      g_autofree char *path = NULL;
+      g_autoptr (GError) error = NULL;
+
+      if (!g_str_has_prefix (name, ".import-"))
+        continue;
+      path = g_build_filename (signatures_dir, name, NULL);
+      if (!remove_tree (path, &error))
+        g_debug ("cannot remove %s: %s", path, error->message);
+    }
+}
+
 gboolean
 petri_signatures_import (const char *signatures_dir, const char *const *paths, GPtrArray **imported,
                          GCancellable *cancellable, GError **error)
@@ -492,6 +516,7 @@ petri_signatures_import (const char *signatures_dir, const char *const *paths, G
   if (lock_fd < 0)
     return FALSE;
 
+  remove_stale_staging (signatures_dir);
   template = g_build_filename (signatures_dir, ".import-XXXXXX", NULL);
   imp.staging = g_mkdtemp (template);
   if (imp.staging == NULL)

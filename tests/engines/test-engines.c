@@ -397,6 +397,51 @@ test_empty_and_mapped (Fixture *f, gconstpointer data)
     }
 }
 
+/* Two rule files that include the same file come in together, with it;
+ * the included file is part of both, not a set of its own. A staging
+ * folder left by a killed import is cleaned up. */
+static void
+test_import_shared_include (Fixture *f, gconstpointer data)
+{
+  g_autofree char *in = g_build_filename (f->root, "incoming", NULL);
+  g_autofree char *a = test_write_file (in, "a.yar", "include \"./lib/common.yar\"\n", -1);
+  g_autofree char *b = test_write_file (
+      in, "b.yar", "include \"lib/common.yar\"\nrule B { condition: false }\n", -1);
+  g_autofree char *common = test_write_file (
+      in, "lib/common.yar",
+      "rule Common { strings: $ = \"common-marker\" condition: all of them }\n", -1);
+  g_autofree char *stale = test_write_file (f->signatures, ".import-AbCdEf/yara/x.yar", "junk", -1);
+  g_autofree char *stale_dir = g_build_filename (f->signatures, ".import-AbCdEf", NULL);
+  g_autofree char *sample = test_write_file (f->samples, "s.txt", "common-marker", -1);
+  g_autofree char *stored = g_build_filename (f->signatures, "yara", "lib", "common.yar", NULL);
+  const char *paths[] = { a, b, NULL };
+  g_autoptr (GPtrArray) imported = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (PetriEngineSet) set = NULL;
+  g_autoptr (GHashTable) results = NULL;
+  g_autoptr (JsonNode) list = NULL;
+  PetriEngineResult *y;
+
+  g_assert_true (petri_signatures_import (f->signatures, paths, &imported, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (imported->len, ==, 2);
+  g_assert_cmpstr (g_ptr_array_index (imported, 0), ==, "yara: a.yar (1 rule)");
+  g_assert_cmpstr (g_ptr_array_index (imported, 1), ==, "yara: b.yar (2 rules)");
+  g_assert_true (g_file_test (stored, G_FILE_TEST_IS_REGULAR));
+  g_assert_false (g_file_test (stale_dir, G_FILE_TEST_EXISTS));
+
+  set = load_set (f->signatures, NULL, NULL);
+  results = test_scan_file (set, sample);
+  y = g_hash_table_lookup (results, "yara");
+  g_assert_cmpuint (y->names->len, ==, 2);
+  g_assert_true (test_result_has_name (y, "a:Common"));
+  g_assert_true (test_result_has_name (y, "b:Common"));
+
+  list = petri_signatures_list (f->signatures, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (json_array_get_length (json_node_get_array (list)), ==, 2);
+}
+
 /* No signatures at all: no engines, and no error. */
 static void
 test_empty_store (Fixture *f, gconstpointer data)
@@ -420,6 +465,7 @@ main (int argc, char **argv)
   ADD ("/engines/yara/cache", test_yara_cache);
   ADD ("/engines/empty-and-mapped", test_empty_and_mapped);
   ADD ("/engines/empty-store", test_empty_store);
+  ADD ("/engines/signatures/import-shared-include", test_import_shared_include);
 #undef ADD
   return g_test_run ();
 }
