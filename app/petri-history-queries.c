@@ -286,7 +286,7 @@ case_model_query (sqlite3 *db, const char *arg, gpointer data, GCancellable *can
                      "s.ssdeep, s.first_seen, s.verdict, s.detections, s.engines, cs.added, "
                      "cs.notes, cs.analyst_verdict, cs.analyst_comment "
                      "FROM case_samples cs JOIN samples s ON s.id = cs.sample_id "
-                     "WHERE cs.case_id = ? ORDER BY cs.added, s.id",
+                     "WHERE cs.case_id = ? ORDER BY cs.added, s.sha256",
                      error);
   if (c == NULL || samples == NULL)
     return NULL;
