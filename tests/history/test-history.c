@@ -182,6 +182,13 @@ import_ok (PetriContext *context, const char *path, const char *case_name)
   return summary;
 }
 
+static void
+import_fixture (PetriContext *context, const char *name, const char *case_name)
+{
+  g_autofree char *path = fixture_path (name);
+  g_autoptr (JsonNode) summary = import_ok (context, path, case_name);
+}
+
 static JsonArray *
 search (PetriContext *context, const char *text, JsonNode **keep)
 {
@@ -323,7 +330,7 @@ test_import_bad_reports (Fixture *f, gconstpointer data)
   };
 
   g_assert_true (g_file_get_contents (cape, &text, &len, NULL));
-  import_ok (f->context, fixture_path ("cuckoo-report.json"), "Base");
+  import_fixture (f->context, "cuckoo-report.json", "Base");
   before = db_checksum (f->context);
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
@@ -357,8 +364,8 @@ test_search (Fixture *f, gconstpointer data)
   g_autoptr (JsonNode) n7 = NULL;
   g_autofree char *sha = g_compute_checksum_for_string (G_CHECKSUM_SHA256, "plain file", -1);
 
-  import_ok (f->context, fixture_path ("cape-report.json"), "Phishing");
-  import_ok (f->context, fixture_path ("cuckoo-report.json"), "Dropper");
+  import_fixture (f->context, "cape-report.json", "Phishing");
+  import_fixture (f->context, "cuckoo-report.json", "Dropper");
   add_sample (f->context, "Phishing", "invoice-scan.pdf", "plain file");
 
   /* A domain, an address, a file path, a command line, a registry key. */
@@ -445,7 +452,7 @@ fill_case (Fixture *f)
   Wait w = { 0 };
   g_autofree char *sha = g_compute_checksum_for_string (G_CHECKSUM_SHA256, "evil <content>", -1);
 
-  import_ok (f->context, fixture_path ("cape-report.json"), "Export <case> & \"more\"");
+  import_fixture (f->context, "cape-report.json", "Export <case> & \"more\"");
   add_sample (f->context, "Export <case> & \"more\"", "<script>alert(1)<!--x-->.exe",
               "evil <content>");
   add_result (f->context, "evil <content>", "Test.<b>Bold</b>");
@@ -808,7 +815,7 @@ test_with_samples (Fixture *f, gconstpointer data)
   g_assert_true (run_tool ((const char *const[]){ "unzip", "-Z", "-1", zip, NULL }, &listing));
   g_assert_nonnull (strstr (listing, "report.html"));
   g_assert_nonnull (strstr (listing, entry));
-  if (g_find_program_in_path ("7z") != NULL)
+  if (g_file_test ("/usr/bin/7z", G_FILE_TEST_IS_EXECUTABLE))
     {
       g_autofree char *opt = g_strdup ("-pinfected");
 
@@ -975,12 +982,12 @@ test_bundle_bad (Fixture *f, gconstpointer data)
 
   add_sample (f->context, "Move", "eicar.com", e);
   write_sample_file (f, e);
-  import_ok (f->context, fixture_path ("cape-report.json"), "Move");
+  import_fixture (f->context, "cape-report.json", "Move");
   g_assert_true (
       petri_export_case (f->context, "Move", PETRI_EXPORT_BUNDLE, FALSE, good, NULL, &error));
   g_assert_no_error (error);
   other = open_context (other_dir);
-  import_ok (other, fixture_path ("cuckoo-report.json"), "Already here");
+  import_fixture (other, "cuckoo-report.json", "Already here");
   before = db_checksum (other);
 
   for (n_cases = 0; n_cases < N_CASES; n_cases++)
