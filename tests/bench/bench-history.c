@@ -416,6 +416,8 @@ main (int argc, char **argv)
                  &(QueryArgs){ PETRI_QUERY_SEARCH, "c4242.gate" }, 100, 7, "hits", 1);
   ok &= measure (context, "full-text search: command line", op_query,
                  &(QueryArgs){ PETRI_QUERY_SEARCH, "s4242.exe /install" }, 100, 7, "hits", 1);
+  ok &= measure (context, "full-text search: in every sample", op_query,
+                 &(QueryArgs){ PETRI_QUERY_SEARCH, "drivers\\etc\\hosts" }, 100, 7, "hits", 1000);
   ok &= measure (context, "full-text search: detection", op_query,
                  &(QueryArgs){ PETRI_QUERY_SEARCH, "Bench-42" }, 100, 7, "hits", 1);
   ok &= measure (context, "export 1,000 samples (json)", op_export, export_path, 5000, 3, "records",
