@@ -160,6 +160,8 @@ petri_cli_run (int argc, char **argv)
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
   petri_engines_init ();
+  /* stdout carries results (JSON lines); every log message goes to stderr. */
+  g_log_writer_default_set_use_stderr (TRUE);
 
   /* Global options before the command. */
   while (i < argc)
