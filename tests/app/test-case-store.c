@@ -165,7 +165,7 @@ test_open_new (Fixture *f, gconstpointer data)
   version = sql_text (f->db_path, "PRAGMA user_version");
   app_id = sql_text (f->db_path, "PRAGMA application_id");
   g_assert_cmpstr (mode, ==, "wal");
-  g_assert_cmpstr (version, ==, "1");
+  g_assert_cmpstr (version, ==, "2"); /* 0001-initial, 0002-history */
   g_assert_cmpstr (app_id, ==, "1346720850");
 
   /* Reopening an existing database works and migrates nothing. */
