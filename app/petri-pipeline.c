@@ -942,9 +942,14 @@ rescan_walk (Walk *w, const char *case_name)
       const char *sha256 = json_array_get_string_element (row, 0);
       const char *display = json_array_get_string_element (row, 1);
       g_autofree char *raw = petri_display_name_unescape (*display ? display : sha256, NULL);
-      g_autoptr (PetriItem) item
-          = petri_item_new (new_item_id (), NULL, FALSE, w->case_name, raw, NULL);
+      g_autofree char *stored
+          = petri_sample_store_path (petri_context_get_samples_dir (w->self->context), sha256);
+      g_autoptr (PetriItem) item = NULL;
 
+      /* Samples known only from an imported report have no bytes to scan. */
+      if (!g_file_test (stored, G_FILE_TEST_IS_REGULAR))
+        continue;
+      item = petri_item_new (new_item_id (), NULL, FALSE, w->case_name, raw, NULL);
       post (w->self, update_new (UPDATE_ADDED, item));
       queue_job (w->self, item, NULL, NULL, sha256);
     }
