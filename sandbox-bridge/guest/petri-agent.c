@@ -692,8 +692,10 @@ kill_tree (Agent *a)
    * traced: wait (up to 2 s) until every child of the agent is reaped. */
   for (int round = 0; round < 400; round++)
     {
+      siginfo_t si;
+
       reap (a);
-      if (waitpid (-1, NULL, WNOHANG | WNOWAIT | __WALL) < 0 && errno == ECHILD)
+      if (waitid (P_ALL, 0, &si, WEXITED | WNOHANG | WNOWAIT | __WALL) < 0 && errno == ECHILD)
         break;
       sleep_ms (5);
     }

@@ -18,6 +18,8 @@
 #include <gio/gio.h>
 #include <glib/gstdio.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -83,8 +85,22 @@ compare_double (gconstpointer a, gconstpointer b)
 }
 
 static void
-boot_and_run (const char *accel)
+wait_done_cb (GObject *source, GAsyncResult *result, gpointer data)
 {
+  g_subprocess_wait_finish (G_SUBPROCESS (source), result, NULL);
+  *(gboolean *) data = TRUE;
+}
+
+static void
+die_with_parent (gpointer data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGKILL);
+}
+
+static void
+boot_and_run (const char *accel, guint handshake_timeout_ms)
+{
+  g_autoptr (GSubprocessLauncher) launcher = NULL;
   g_autoptr (GError) error = NULL;
   g_autoptr (GSubprocess) qemu = NULL;
   g_autoptr (AgentClient) client = NULL;
@@ -118,14 +134,17 @@ boot_and_run (const char *accel)
   sample = g_bytes_new_take (data, len);
 
   t_start = g_get_monotonic_time ();
-  qemu = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
-                           &error, "qemu-system-x86_64", "-accel", accel, "-m", "256", "-smp", "1",
-                           "-cpu", g_str_equal (accel, "kvm") ? "host" : "max", "-nodefaults",
-                           "-no-user-config", "-display", "none", "-no-reboot", "-serial", serial,
-                           "-kernel", kernel, "-initrd", initrd, "-append",
-                           json_object_get_string_member (guest_json, "cmdline"), "-chardev",
-                           chardev, "-device", "virtio-serial-pci", "-device",
-                           "virtserialport,chardev=agent,name=" PETRI_AGENT_PORT_NAME, NULL);
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE
+                                        | G_SUBPROCESS_FLAGS_STDERR_SILENCE);
+  /* QEMU dies with the test, whatever happens to it */
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+  qemu = g_subprocess_launcher_spawn (
+      launcher, &error, "qemu-system-x86_64", "-accel", accel, "-m", "256", "-smp", "1", "-cpu",
+      g_str_equal (accel, "kvm") ? "host" : "max", "-nodefaults", "-no-user-config", "-display",
+      "none", "-no-reboot", "-serial", serial, "-kernel", kernel, "-initrd", initrd, "-append",
+      json_object_get_string_member (guest_json, "cmdline"), "-chardev", chardev, "-device",
+      "virtio-serial-pci", "-device", "virtserialport,chardev=agent,name=" PETRI_AGENT_PORT_NAME,
+      NULL);
   g_assert_no_error (error);
   {
     int fd = connect_unix (sock, 20000);
@@ -134,11 +153,23 @@ boot_and_run (const char *accel)
   }
   /* The host talks before the guest is up; a stale HELLO goes first. */
   g_assert_true (agent_client_send (client, PETRI_AGENT_MSG_HELLO, stale, strlen (stale), &error));
-  ack = agent_client_handshake (client, 120000, &error);
+  ack = agent_client_handshake (client, handshake_timeout_ms, &error);
   if (ack == NULL)
     {
       g_autofree char *log = NULL;
+
       g_file_get_contents (console, &log, NULL, NULL);
+      g_subprocess_force_exit (qemu);
+      g_subprocess_wait (qemu, NULL, NULL);
+      if (g_str_equal (accel, "kvm") && (log == NULL || log[0] == '\0'))
+        {
+          /* Seen on nested set-ups: /dev/kvm opens, but no guest (not even
+           * Debian's stock bzImage) prints anything. */
+          g_assert_cmpint (system (rm), ==, 0);
+          g_test_skip ("/dev/kvm is present but a KVM guest does not run here "
+                       "(nothing on its console): use TCG on this machine");
+          return;
+        }
       g_error ("no handshake (%s); console:\n%s", error->message, log ? log : "");
     }
   t_ack = g_get_monotonic_time ();
@@ -160,8 +191,11 @@ boot_and_run (const char *accel)
 
   g_assert_true (agent_client_run (client, "behave-guest", args, 20, 120000, &run, &error));
   g_assert_no_error (error);
-  g_test_message ("run (%s): %u events, done in %.2f s after STARTED", accel, run.events->len,
-                  (g_get_monotonic_time () - run.started_at) / 1e6);
+  g_test_message (
+      "run (%s): %u events, the last at %.2f s; RUN_DONE %.2f s after STARTED", accel,
+      run.events->len,
+      json_object_get_double_member (g_ptr_array_index (run.events, run.events->len - 1), "ts"),
+      (g_get_monotonic_time () - run.started_at) / 1e6);
   g_assert_cmpint (json_object_get_int_member (run.done, "exit_status"), ==, 0);
   g_assert_cmpint (json_object_get_int_member (run.done, "dropped"), ==, 0);
 
@@ -204,14 +238,21 @@ boot_and_run (const char *accel)
   /* POWEROFF: ACPI power-off, QEMU exits */
   {
     gint64 t_off = g_get_monotonic_time ();
-    g_autoptr (GCancellable) c = g_cancellable_new ();
-    guint id;
+    gint64 deadline = t_off + 60 * G_USEC_PER_SEC;
+    gboolean exited = FALSE;
 
     g_assert_true (agent_client_send (client, PETRI_AGENT_MSG_POWEROFF, "{}", 2, &error));
-    id = g_timeout_add_seconds (60, (GSourceFunc) g_cancellable_cancel, c);
-    g_subprocess_wait (qemu, c, &error);
-    g_source_remove (id);
-    g_assert_no_error (error);
+    g_subprocess_wait_async (qemu, NULL, wait_done_cb, &exited);
+    while (!exited && g_get_monotonic_time () < deadline)
+      {
+        if (!g_main_context_iteration (NULL, FALSE))
+          g_usleep (10000);
+      }
+    if (!exited)
+      {
+        g_subprocess_force_exit (qemu);
+        g_error ("QEMU did not exit within 60 s of POWEROFF");
+      }
     g_assert_true (g_subprocess_get_if_exited (qemu));
     g_assert_cmpint (g_subprocess_get_exit_status (qemu), ==, 0);
     g_test_message ("power-off (%s): %.2f s", accel, (g_get_monotonic_time () - t_off) / 1e6);
@@ -223,7 +264,7 @@ boot_and_run (const char *accel)
 static void
 test_boot_tcg (void)
 {
-  boot_and_run ("tcg");
+  boot_and_run ("tcg", 120000);
 }
 
 static void
@@ -237,7 +278,7 @@ test_boot_kvm (void)
       return;
     }
   close (fd);
-  boot_and_run ("kvm");
+  boot_and_run ("kvm", 30000);
 }
 
 int
