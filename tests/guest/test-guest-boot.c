@@ -284,8 +284,11 @@ test_boot_kvm (void)
 int
 main (int argc, char **argv)
 {
+  g_autofree char *qemu = NULL;
+
   g_test_init (&argc, &argv, NULL);
-  if (g_find_program_in_path ("qemu-system-x86_64") == NULL)
+  qemu = g_find_program_in_path ("qemu-system-x86_64");
+  if (qemu == NULL)
     g_error ("qemu-system-x86_64 is missing (apt-get install qemu-system-x86)");
   build_image ();
   g_test_add_func ("/guest/boot/tcg", test_boot_tcg);

@@ -254,10 +254,13 @@ run_strace (char **argv, char **envp, StraceRun *run)
           const char *head = key ? g_hash_table_lookup (pending, key) : NULL;
           char *rest = strstr (line, " resumed>") + strlen (" resumed>");
 
+          char *joined;
+
           if (head == NULL)
             continue;
+          joined = g_strconcat (head, rest, NULL);
           g_free (line);
-          line = g_strconcat (head, rest, NULL);
+          line = joined;
           g_hash_table_remove (pending, key);
         }
       if (!g_regex_match (re, line, 0, &m))
@@ -265,7 +268,10 @@ run_strace (char **argv, char **envp, StraceRun *run)
       pid = g_match_info_fetch (m, 1);
       name = g_match_info_fetch (m, 2);
       args = g_match_info_fetch (m, 3);
-      ret = strtol (g_match_info_fetch (m, 4), NULL, 10);
+      {
+        g_autofree char *ret_text = g_match_info_fetch (m, 4);
+        ret = strtol (ret_text, NULL, 10);
+      }
       decor = g_match_info_fetch (m, 6);
       if (ret < 0)
         continue;
@@ -721,6 +727,13 @@ test_antitrace (void)
   remove_tree (dir);
 }
 
+static gboolean
+have_program (const char *name)
+{
+  g_autofree char *path = g_find_program_in_path (name);
+  return path != NULL;
+}
+
 int
 main (int argc, char **argv)
 {
@@ -732,7 +745,7 @@ main (int argc, char **argv)
   g_assert_nonnull (behave_dir);
   if (geteuid () != 0)
     skip_reason = g_strdup ("the eBPF monitor needs root");
-  else if (g_find_program_in_path ("strace") == NULL)
+  else if (!have_program ("strace"))
     skip_reason = g_strdup ("strace is not installed (apt-get install strace)");
   else
     {
