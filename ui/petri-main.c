@@ -25,6 +25,13 @@ int
 main (int argc, char **argv)
 {
   g_autoptr (GtkApplication) app = NULL;
+  int first = 1;
+
+  /* `petri [--data-dir DIR] COMMAND …` runs headless, without a display. */
+  while (first < argc && g_str_has_prefix (argv[first], "--data-dir"))
+    first += strchr (argv[first], '=') != NULL ? 1 : 2;
+  if (first < argc && petri_cli_is_command (argv[first]))
+    return petri_cli_run (argc, argv);
 
   setlocale (LC_ALL, "");
   bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
