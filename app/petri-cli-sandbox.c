@@ -190,8 +190,8 @@ run_state_cb (PetriAnalysis *a, PetriAnalysisState state, const char *reason, gp
   RunRecord *r = data;
 
   if (r->verbose)
-    g_printerr ("%s: %s%s%s\n", r->file, petri_analysis_state_to_string (state),
-                reason ? ": " : "", reason ? reason : "");
+    g_printerr ("%s: %s%s%s\n", r->file, petri_analysis_state_to_string (state), reason ? ": " : "",
+                reason ? reason : "");
 }
 
 static void
@@ -201,7 +201,8 @@ run_events_cb (PetriAnalysis *a, GPtrArray *events, gpointer data)
 
   g_mutex_lock (&r->lock);
   for (guint i = 0; i < events->len; i++)
-    json_array_add_element (r->events, petri_behavior_event_to_json (g_ptr_array_index (events, i)));
+    json_array_add_element (r->events,
+                            petri_behavior_event_to_json (g_ptr_array_index (events, i)));
   g_mutex_unlock (&r->lock);
 }
 
@@ -238,8 +239,8 @@ sandbox_run (char **data_dir, int argc, char **argv)
   };
   g_autoptr (GError) error = NULL;
   g_autoptr (PetriSandboxPool) pool = NULL;
-  g_autoptr (GPtrArray) analyses = g_ptr_array_new_with_free_func (
-    (GDestroyNotify) petri_analysis_unref);
+  g_autoptr (GPtrArray) analyses
+      = g_ptr_array_new_with_free_func ((GDestroyNotify) petri_analysis_unref);
   g_autoptr (GPtrArray) records = g_ptr_array_new ();
   g_autofree char *conf = NULL;
   int status = 0;
@@ -305,8 +306,7 @@ sandbox_run (char **data_dir, int argc, char **argv)
       req.sha256 = sha256;
       req.display_name = argv[i];
       req.duration = (guint) duration;
-      g_ptr_array_add (analyses,
-                       petri_sandbox_pool_submit (pool, &req, &callbacks, r, NULL, NULL));
+      g_ptr_array_add (analyses, petri_sandbox_pool_submit (pool, &req, &callbacks, r, NULL, NULL));
     }
 
   for (guint i = 0; i < analyses->len; i++)
@@ -329,9 +329,8 @@ sandbox_run (char **data_dir, int argc, char **argv)
 
           json_object_set_string_member (o, "file", r->file);
           json_object_set_string_member (o, "sha256", petri_analysis_get_sha256 (a));
-          json_object_set_string_member (o, "status",
-                                         petri_analysis_state_to_string (
-                                           petri_analysis_get_state (a)));
+          json_object_set_string_member (
+              o, "status", petri_analysis_state_to_string (petri_analysis_get_state (a)));
           json_object_set_string_member (o, "reason", reason ? reason : "");
           json_object_set_string_member (o, "vm", vm ? vm : "");
           json_object_set_int_member (o, "duration", petri_analysis_get_duration (a));

@@ -542,6 +542,10 @@ petri_agent_channel_run (PetriAgentChannel *self, const char *name, guint durati
               }
               break;
             case PETRI_AGENT_MSG_RUN_DONE:
+              if (run_end != 0)
+                result->run_seconds
+                    = (double) (MIN (g_get_monotonic_time (), run_end) - run_end) / G_USEC_PER_SEC
+                      + duration;
               result->exit_status = msg.exit_status;
               result->truncated
                   = msg.truncated || petri_agent_receiver_get_truncated (self->receiver);

@@ -538,14 +538,15 @@ petri_agent_receiver_next (PetriAgentReceiver *self, PetriAgentMessage *msg, GEr
 
   for (;;)
     {
-      const guint8 *p = self->buf->data + self->pos;
       gsize avail = self->buf->len - self->pos;
+      const guint8 *p;
       guint type, flags;
       guint32 len;
       gboolean header_ok;
 
       if (avail < PETRI_AGENT_HEADER_SIZE)
         return FALSE;
+      p = self->buf->data + self->pos;
       if (self->phase == PETRI_AGENT_PHASE_DONE)
         return violation (self, error, "data after the end of the session");
 

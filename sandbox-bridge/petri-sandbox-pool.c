@@ -456,7 +456,8 @@ out:
 
   g_mutex_lock (&self->lock);
   if (error == NULL)
-    self->overhead_seconds = (double) (t_end - t_dispatch) / G_USEC_PER_SEC - self->duration;
+    self->overhead_seconds = (double) (t_end - t_dispatch) / G_USEC_PER_SEC - result.run_seconds;
+  json_object_set_double_member (self->summary, "run_seconds", result.run_seconds);
   json_object_set_double_member (self->summary, "total_seconds",
                                  (double) (t_end - t_dispatch) / G_USEC_PER_SEC);
   if (error == NULL)

@@ -160,6 +160,9 @@ typedef struct
   gint64 exit_status;
   guint n_events, n_dropped;
   gboolean truncated;
+  /* From STARTED until the run ended (RUN_DONE or the duration, whichever
+   * came first): the time the sample had, as opposed to overhead. */
+  double run_seconds;
 } PetriAgentRunResult;
 
 /* RUN; streams events and files until RUN_DONE or @deadline. Files go to

@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include "petri-sandbox-private.h"
+#include "petri-sandbox-resources.h"
 
 #include <errno.h>
 #include <glib/gi18n.h>
@@ -181,8 +182,9 @@ uuid_for_name (const char *name)
 static char *
 fill_template (const char *const *pairs)
 {
-  g_autoptr (GBytes) bytes = g_resources_lookup_data (
-      "/org/petri/Workbench/sandbox/petri-linux-domain.xml", G_RESOURCE_LOOKUP_FLAGS_NONE, NULL);
+  g_autoptr (GBytes) bytes = g_resource_lookup_data (
+      petri_sandbox_get_resource (), "/org/petri/Workbench/sandbox/petri-linux-domain.xml",
+      G_RESOURCE_LOOKUP_FLAGS_NONE, NULL);
   g_autoptr (GString) xml = NULL;
 
   g_assert (bytes != NULL);

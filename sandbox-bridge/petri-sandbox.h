@@ -90,11 +90,14 @@ char *petri_analysis_dup_platform (PetriAnalysis *self);
 const char *petri_analysis_get_sha256 (PetriAnalysis *self);
 guint petri_analysis_get_duration (PetriAnalysis *self);
 /* {"agent":…, "kernel":…, "monitor":…, "exit_status":…, "events":N,
- *  "dropped":N, "truncated":bool, "handshake_seconds":…, "overhead_seconds":…,
- *  "total_seconds":…} — filled as the analysis goes; transfer full. */
+ *  "dropped":N, "truncated":bool, "handshake_seconds":…, "run_seconds":…,
+ *  "overhead_seconds":…, "total_seconds":…} — filled as the analysis goes;
+ *  transfer full. */
 JsonObject *petri_analysis_dup_summary (PetriAnalysis *self);
 /* Seconds from dispatch (a VM took it) to the agent's handshake, and the whole
- * time the VM was busy minus the configured run time; -1 until known. */
+ * time the VM was busy minus the time the sample ran (the configured
+ * duration, or less when everything it started exited earlier); -1 until
+ * known. */
 double petri_analysis_get_handshake_seconds (PetriAnalysis *self);
 double petri_analysis_get_overhead_seconds (PetriAnalysis *self);
 gboolean petri_analysis_is_finished (PetriAnalysis *self);
