@@ -5,7 +5,7 @@
  *
  * Run in the sandbox by the end-to-end test, which then looks for each of
  * these in the recorded behaviour: it spawns a child, writes and deletes a
- * file, connects to an address, sends an ioctl to a device and probes for a
+ * file, leaves another one behind, connects to an address, sends an ioctl to a device and probes for a
  * hypervisor. Nothing here does harm, and it never runs on the host.
  * Built static so that it runs in any guest.
  */
@@ -21,6 +21,8 @@
 #include <unistd.h>
 
 #define MARK_FILE "/tmp/petri-e2e-marker.txt"
+#define DROP_FILE "/tmp/petri-e2e-dropped.sh"
+#define DROP_TEXT "#!/bin/sh\necho dropped by the petri end-to-end test\n"
 #define MARK_ADDR "192.0.2.7" /* TEST-NET-1: never routed */
 #define MARK_PORT 4444
 
@@ -51,6 +53,15 @@ main (void)
       close (fd);
     }
   unlink (MARK_FILE);
+
+  /* A file left behind: the sandbox brings it back as a sample of its own. */
+  fd = open (DROP_FILE, O_WRONLY | O_CREAT | O_TRUNC, 0755);
+  if (fd >= 0)
+    {
+      if (write (fd, DROP_TEXT, sizeof DROP_TEXT - 1) < 0)
+        perror ("write");
+      close (fd);
+    }
 
   /* A connection attempt (the guest has no network: it fails, it is recorded). */
   fd = socket (AF_INET, SOCK_STREAM, 0);

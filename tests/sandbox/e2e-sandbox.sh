@@ -105,6 +105,15 @@ expect network connect 192.0.2.7:4444
 expect driver ioctl /dev/urandom
 expect evasion probe /sys/class/dmi/id/product_name
 
+# The file it left behind became a sample of the case, linked to its parent.
+dropped=$(printf '#!/bin/sh\necho dropped by the petri end-to-end test\n' | sha256sum | cut -d' ' -f1)
+jq -e --arg d "$dropped" '.dropped | map(select(.sha256 == $d and .path == "/tmp/petri-e2e-dropped.sh")) | length == 1' \
+  "$data/show.json" >/dev/null || fail "dropped file not linked: $(jq -c '{dropped}' "$data/show.json")"
+"$petri" --data-dir "$data" show --json "$dropped" >"$data/show-dropped.json" || fail "petri show $dropped"
+jq -e --arg s "$sha" '.dropped_by | index($s) != null' "$data/show-dropped.json" >/dev/null \
+  || fail "dropped file does not name its parent: $(jq -c '{dropped_by}' "$data/show-dropped.json")"
+echo "e2e-sandbox.sh: ok: dropped file stored and linked" >&2
+
 txt=$(sha256sum "$data/in/notes.txt" | cut -d' ' -f1)
 "$petri" --data-dir "$data" show --json "$txt" >"$data/show-txt.json" || fail "petri show $txt"
 jq -e '.analyses[0].status == "not_eligible" and (.analyses[0].reason | startswith("not an executable"))' \
