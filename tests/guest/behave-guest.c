@@ -3,11 +3,13 @@
  * Copyright 2026 The Petri authors
  * SPDX-License-Identifier: GPL-2.0-or-later
  *
- *   behave-guest DIR
+ *   behave-guest DIR [--system]
  * Spawns a child that writes and deletes DIR/petri-temp.txt, leaves
  * DIR/petri-dropped.txt behind (collected by the agent), connects to
  * 127.0.0.1:9, sends an ioctl to /dev/urandom, and probes for a hypervisor
- * (/sys/hypervisor, /proc/cpuinfo, DMI). Harmless.
+ * (/sys/hypervisor, /proc/cpuinfo, DMI). With --system (only ever given
+ * inside the disposable guest) it also writes /etc/cron.d/petri-test and
+ * appends to /etc/profile. Harmless.
  */
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -76,6 +78,17 @@ main (int argc, char **argv)
   fd = open ("/sys/class/dmi/id/sys_vendor", O_RDONLY);
   if (fd >= 0)
     close (fd);
+  if (argc > 2 && strcmp (argv[2], "--system") == 0)
+    {
+      put ("/etc/cron.d/petri-test", "* * * * * root /tmp/petri-dropped.txt\n");
+      fd = open ("/etc/profile", O_WRONLY | O_APPEND | O_CREAT, 0644);
+      if (fd >= 0)
+        {
+          if (write (fd, "# petri test\n", 13) < 0)
+            perror ("/etc/profile");
+          close (fd);
+        }
+    }
   printf ("done\n");
   return 0;
 }

@@ -118,7 +118,7 @@ boot_and_run (const char *accel, guint handshake_timeout_ms)
       = g_build_filename (g_getenv ("PETRI_BEHAVE_DIR"), "behave-guest", NULL);
   g_autofree char *rm = g_strdup_printf ("rm -rf '%s'", tmp);
   const char *stale = "{\"nonce\":\"ffeeddccbbaa99887766554433221100\",\"version\":1}";
-  const char *args[] = { "/tmp", NULL };
+  const char *args[] = { "/tmp", "--system", NULL };
   g_autoptr (GArray) latencies = g_array_new (FALSE, FALSE, sizeof (double));
   AgentRun run = { 0 };
   GBytes *dropped;
@@ -188,6 +188,21 @@ boot_and_run (const char *accel, guint handshake_timeout_ms)
   t_up = g_get_monotonic_time ();
   g_test_message ("upload (%s): %" G_GSIZE_FORMAT " bytes in %.3f s", accel, len,
                   (t_up - t_ack) / 1e6);
+  {
+    /* 4 MiB, for a throughput figure */
+    g_autofree guint8 *blob = g_malloc (4 << 20);
+    g_autoptr (GBytes) big = NULL;
+    g_autoptr (JsonObject) big_reply = NULL;
+    gint64 t_big = g_get_monotonic_time ();
+
+    for (guint i = 0; i < (4u << 20); i++)
+      blob[i] = (guint8) (i * 2654435761u >> 13);
+    big = g_bytes_new_take (g_steal_pointer (&blob), 4 << 20);
+    g_assert_true (agent_client_upload (client, "blob.bin", big, NULL, &type, &big_reply, &error));
+    g_assert_no_error (error);
+    g_assert_cmpuint (type, ==, PETRI_AGENT_MSG_OK);
+    g_test_message ("upload (%s): 4 MiB in %.3f s", accel, (g_get_monotonic_time () - t_big) / 1e6);
+  }
 
   g_assert_true (agent_client_run (client, "behave-guest", args, 20, 120000, &run, &error));
   g_assert_no_error (error);
@@ -196,6 +211,15 @@ boot_and_run (const char *accel, guint handshake_timeout_ms)
       run.events->len,
       json_object_get_double_member (g_ptr_array_index (run.events, run.events->len - 1), "ts"),
       (g_get_monotonic_time () - run.started_at) / 1e6);
+  for (guint i = 0; i < run.events->len; i++)
+    {
+      g_autoptr (JsonNode) n = json_node_new (JSON_NODE_OBJECT);
+      g_autofree char *text = NULL;
+
+      json_node_set_object (n, g_ptr_array_index (run.events, i));
+      text = json_to_string (n, FALSE);
+      g_test_message ("event: %s", text);
+    }
   g_assert_cmpint (json_object_get_int_member (run.done, "exit_status"), ==, 0);
   g_assert_cmpint (json_object_get_int_member (run.done, "dropped"), ==, 0);
 
@@ -215,6 +239,9 @@ boot_and_run (const char *accel, guint handshake_timeout_ms)
   g_assert_nonnull (agent_run_find (&run, "evasion", "probe", "/sys/hypervisor/type"));
   g_assert_nonnull (agent_run_find (&run, "evasion", "probe", "/proc/cpuinfo"));
   g_assert_nonnull (agent_run_find (&run, "evasion", "probe", "/sys/class/dmi/id/sys_vendor"));
+  g_assert_nonnull (agent_run_find (&run, "persistence", "create", "/etc/cron.d/petri-test"));
+  g_assert_nonnull (agent_run_find (&run, "persistence", "write", "/etc/profile"));
+  g_assert_true (g_hash_table_contains (run.files, "/etc/cron.d/petri-test"));
   dropped = g_hash_table_lookup (run.files, "/tmp/petri-dropped.txt");
   g_assert_nonnull (dropped);
   g_assert_cmpmem (g_bytes_get_data (dropped, NULL), g_bytes_get_size (dropped),
@@ -278,7 +305,7 @@ test_boot_kvm (void)
       return;
     }
   close (fd);
-  boot_and_run ("kvm", 30000);
+  boot_and_run ("kvm", 10000);
 }
 
 int
