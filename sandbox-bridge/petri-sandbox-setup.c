@@ -495,7 +495,8 @@ snapshot_state (virDomainSnapshotPtr snap)
 }
 
 static void
-check_vm (const PetriVmConfig *vmc, GPtrArray *out, GCancellable *cancellable)
+check_vm (const PetriVmConfig *vmc, guint handshake_timeout, GPtrArray *out,
+          GCancellable *cancellable)
 {
   g_autoptr (PetriVm) vm = petri_vm_new (vmc);
   g_autoptr (GError) error = NULL;
@@ -665,7 +666,7 @@ check_vm (const PetriVmConfig *vmc, GPtrArray *out, GCancellable *cancellable)
     PetriAgentHello hello = { 0 };
     double seconds = 0;
 
-    if (boot_and_handshake (vm, BOOT_TIMEOUT_S, &hello, &seconds, cancellable, &error))
+    if (boot_and_handshake (vm, handshake_timeout, &hello, &seconds, cancellable, &error))
       add_check (out, name, "agent", TRUE,
                  g_strdup_printf (
                      _ ("The agent %s answered after %.1f s with protocol version "
@@ -675,7 +676,7 @@ check_vm (const PetriVmConfig *vmc, GPtrArray *out, GCancellable *cancellable)
                  NULL);
     else
       add_check (out, name, "agent", FALSE,
-                 g_strdup_printf (_ ("The agent did not answer: %s"), error->message),
+                 g_strdup_printf (_ ("The agent failed the handshake: %s"), error->message),
                  g_strdup_printf (_ ("Look at the guest's console log and at "
                                      "/var/log/libvirt/qemu/%s.log; “petri sandbox init” "
                                      "rebuilds Petri's own guest."),
@@ -694,6 +695,6 @@ petri_sandbox_check (const char *conf_path, GCancellable *cancellable, GError **
     return NULL;
   out = g_ptr_array_new_with_free_func ((GDestroyNotify) petri_sandbox_check_free);
   for (guint i = 0; i < config->vms->len; i++)
-    check_vm (g_ptr_array_index (config->vms, i), out, cancellable);
+    check_vm (g_ptr_array_index (config->vms, i), config->handshake_timeout, out, cancellable);
   return out;
 }

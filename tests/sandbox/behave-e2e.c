@@ -5,9 +5,9 @@
  *
  * Run in the sandbox by the end-to-end test, which then looks for each of
  * these in the recorded behaviour: it spawns a child, writes and deletes a
- * file, leaves another one behind, connects to an address, sends an ioctl to a device and probes for a
- * hypervisor. Nothing here does harm, and it never runs on the host.
- * Built static so that it runs in any guest.
+ * file, leaves another one behind, connects to an address, sends an ioctl to a device and probes
+ * for a hypervisor. Nothing here does harm, and it never runs on the host. Built static so that it
+ * runs in any guest.
  */
 #include <arpa/inet.h>
 #include <fcntl.h>

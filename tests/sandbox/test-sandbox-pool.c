@@ -62,6 +62,25 @@ static const char fixture_template[]
       "  <os><type arch='x86_64'>hvm</type></os>\n"
       "  <test:transient/>\n"
       " </domain>\n"
+      /* Reverting to a snapshot taken while running brings it back running. */
+      " <domain type='test' xmlns:test='http://libvirt.org/schemas/domain/test/1.0'>\n"
+      "  <name>vm-snap</name><uuid>6695eb01-f6a4-8304-79aa-97f2502e1a05</uuid>\n"
+      "  <memory>262144</memory><vcpu>1</vcpu>\n"
+      "  <os><type arch='x86_64'>hvm</type></os>\n"
+      "  <devices>\n"
+      "   <channel type='unix'><source mode='bind' path='@DIR@/a.sock'/>\n"
+      "    <target type='virtio' name='org.petri.agent.0'/></channel>\n"
+      "  </devices>\n"
+      "  <test:runstate>5</test:runstate>\n"
+      "  <test:domainsnapshot><name>ready</name><state>running</state>\n"
+      "   <creationTime>1500000000</creationTime><active>1</active>\n"
+      "   <domain type='test'><name>vm-snap</name>"
+      "<uuid>6695eb01-f6a4-8304-79aa-97f2502e1a05</uuid>\n"
+      "    <memory>262144</memory><vcpu>1</vcpu><os><type arch='x86_64'>hvm</type></os>\n"
+      "    <devices><channel type='unix'><source mode='bind' path='@DIR@/a.sock'/>\n"
+      "     <target type='virtio' name='org.petri.agent.0'/></channel></devices></domain>\n"
+      "  </test:domainsnapshot>\n"
+      " </domain>\n"
       " <domain type='test' xmlns:test='http://libvirt.org/schemas/domain/test/1.0'>\n"
       "  <name>vm-nochannel</name><uuid>6695eb01-f6a4-8304-79aa-97f2502e1a04</uuid>\n"
       "  <memory>262144</memory><vcpu>1</vcpu>\n"
@@ -427,6 +446,49 @@ test_domain_missing (Fixture *f, gconstpointer data)
 }
 
 static void
+test_snapshot (Fixture *f, gconstpointer data)
+{
+  g_autofree char *group = vm_group (f, "s", "vm-snap");
+  g_autofree char *vms = g_strconcat (group, "clean = snapshot:ready\n", NULL);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (PetriSandboxPool) pool = NULL;
+  g_autoptr (Record) r = record_new ();
+  g_autoptr (Record) r2 = record_new ();
+  g_autoptr (PetriAnalysis) a = NULL;
+  g_autoptr (PetriAnalysis) b = NULL;
+
+  fixture_write_conf (f, vms);
+  pool = petri_sandbox_pool_new (f->conf, &error);
+  g_assert_no_error (error);
+  a = submit (f, pool, r, NULL);
+  petri_analysis_wait (a);
+  g_assert_cmpint (petri_analysis_get_state (a), ==, PETRI_ANALYSIS_DONE);
+  /* And again: the revert after the first run left it clean. */
+  b = submit (f, pool, r2, NULL);
+  petri_analysis_wait (b);
+  g_assert_cmpint (petri_analysis_get_state (b), ==, PETRI_ANALYSIS_DONE);
+  g_assert_cmpuint (r2->events->len, ==, 4);
+}
+
+static void
+test_snapshot_missing (Fixture *f, gconstpointer data)
+{
+  g_autofree char *group = vm_group (f, "s", "vm-snap");
+  g_autofree char *vms = g_strconcat (group, "clean = snapshot:nope\n", NULL);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (PetriSandboxPool) pool = NULL;
+  g_autoptr (Record) r = record_new ();
+  g_autoptr (PetriAnalysis) a = NULL;
+
+  fixture_write_conf (f, vms);
+  pool = petri_sandbox_pool_new (f->conf, &error);
+  g_assert_no_error (error);
+  a = submit (f, pool, r, NULL);
+  petri_analysis_wait (a);
+  assert_failed_with (a, r, "starting failed", "has no snapshot “nope”");
+}
+
+static void
 test_start_refused (Fixture *f, gconstpointer data)
 {
   g_autofree char *vms = vm_group (f, "t", "vm-transient");
@@ -593,6 +655,8 @@ main (int argc, char **argv)
   ADD ("/sandbox/pool/slow-run", test_slow_run);
   ADD ("/sandbox/pool/domain-missing", test_domain_missing);
   ADD ("/sandbox/pool/start-refused", test_start_refused);
+  ADD ("/sandbox/pool/snapshot", test_snapshot);
+  ADD ("/sandbox/pool/snapshot-missing", test_snapshot_missing);
   ADD ("/sandbox/pool/no-channel", test_no_channel);
   ADD ("/sandbox/pool/missing-sample", test_missing_sample);
   ADD ("/sandbox/pool/cancel", test_cancel);
