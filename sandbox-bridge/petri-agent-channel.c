@@ -255,14 +255,6 @@ next_message (PetriAgentChannel *self, PetriAgentMessage *msg, gint64 deadline,
     }
 }
 
-static void
-prefix_error (GError **error, const char *what)
-{
-  if (error != NULL && *error != NULL
-      && !g_error_matches (*error, PETRI_SANDBOX_ERROR, PETRI_SANDBOX_ERROR_PROTOCOL))
-    g_prefix_error (error, "%s: ", what);
-}
-
 gboolean
 petri_agent_channel_handshake (PetriAgentChannel *self, gint64 deadline, PetriAgentHello *hello,
                                GCancellable *cancellable, GError **error)
@@ -291,8 +283,6 @@ petri_agent_channel_handshake (PetriAgentChannel *self, gint64 deadline, PetriAg
           g_set_error_literal (error, PETRI_SANDBOX_ERROR, PETRI_SANDBOX_ERROR_TIMEOUT,
                                "the guest agent never answered the handshake");
         }
-      else
-        prefix_error (error, "handshake");
       return FALSE;
     }
   g_assert (msg.type == PETRI_AGENT_MSG_HELLO_ACK);
@@ -371,7 +361,6 @@ petri_agent_channel_upload (PetriAgentChannel *self, const char *name, GBytes *d
   return TRUE;
 
 fail:
-  prefix_error (error, "upload");
   return FALSE;
 }
 
@@ -606,7 +595,6 @@ fail_flush:
   if (in != NULL && in->fd >= 0)
     g_unlink (in->host_path);
 fail:
-  prefix_error (error, "run");
   return FALSE;
 }
 

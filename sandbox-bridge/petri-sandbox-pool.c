@@ -435,6 +435,25 @@ run_analysis (Worker *worker, PetriVm *vm, PetriAnalysis *self)
 
 out:
   petri_agent_hello_clear (&hello);
+  if (error != NULL && g_error_matches (error, PETRI_SANDBOX_ERROR,
+                                        PETRI_SANDBOX_ERROR_DISCONNECTED)
+      && petri_vm_get_domain (vm) != NULL)
+    {
+      /* A guest that crashed or powered off takes a moment to be reaped. */
+      for (int i = 0; i < 20 && petri_vm_is_running (vm); i++)
+        g_usleep (100 * 1000);
+    }
+  if (error != NULL
+      && g_error_matches (error, PETRI_SANDBOX_ERROR, PETRI_SANDBOX_ERROR_DISCONNECTED)
+      && petri_vm_get_domain (vm) != NULL && !petri_vm_is_running (vm))
+    {
+      /* The connection went because the whole VM did. */
+      g_autoptr (GError) stopped = g_error_new (
+        PETRI_SANDBOX_ERROR, PETRI_SANDBOX_ERROR_DISCONNECTED,
+        _ ("the VM stopped (the guest crashed or powered off): %s"), error->message);
+      g_clear_error (&error);
+      error = g_steal_pointer (&stopped);
+    }
   if (error != NULL)
     reason = failure_reason (step, error);
   g_clear_pointer (&channel, petri_agent_channel_free);

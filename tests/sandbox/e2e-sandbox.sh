@@ -119,6 +119,19 @@ txt=$(sha256sum "$data/in/notes.txt" | cut -d' ' -f1)
 jq -e '.analyses[0].status == "not_eligible" and (.analyses[0].reason | startswith("not an executable"))' \
   "$data/show-txt.json" >/dev/null || fail "text file: $(jq -c .analyses "$data/show-txt.json")"
 
+# The guest dies mid-run: the analysis fails with the reason, what was
+# recorded before stays, and the VM comes back for the next one.
+cp "$here/crash-guest.sh" "$data/in/crash-guest.sh"
+"$petri" --data-dir "$data" scan --json --case e2e "$data/in/crash-guest.sh" >/dev/null || true
+crash=$(sha256sum "$here/crash-guest.sh" | cut -d' ' -f1)
+"$petri" --data-dir "$data" show --json "$crash" >"$data/show-crash.json" || fail "petri show $crash"
+jq -e '.analyses[0].status == "failed" and (.analyses[0].reason | contains("the VM stopped"))' \
+  "$data/show-crash.json" >/dev/null || fail "crash: $(jq -c '.analyses[0] | {status, reason}' "$data/show-crash.json")"
+jq -e '.analyses[0].events | map(select(.category == "file" and .target == "/tmp/petri-e2e-before-crash")) | length > 0' \
+  "$data/show-crash.json" >/dev/null || fail "crash: the events before the crash are lost"
+"$petri" --data-dir "$data" sandbox check >/dev/null || fail "the VM did not come back after the crash"
+echo "e2e-sandbox.sh: ok: guest crash recorded, VM back in the pool" >&2
+
 # Scanning again does not run it again.
 "$petri" --data-dir "$data" scan --json --case e2e "$data/in/behave-e2e" >/dev/null || true
 "$petri" --data-dir "$data" show --json "$sha" >"$data/show2.json"
