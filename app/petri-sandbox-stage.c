@@ -167,7 +167,9 @@ typedef enum
 {
   PRIOR_NONE,
   PRIOR_NOT_ELIGIBLE,
-  PRIOR_ANALYSED, /* done, or queued/running in another process */
+  /* Done. (One left "running" by a process that was killed does not
+   * count; one in flight in this process is in Stage.submitted.) */
+  PRIOR_ANALYSED,
 } Prior;
 
 /* What the case database already knows about the sample's analyses. */
@@ -193,7 +195,7 @@ prior_analysis (Stage *stage, const char *sha256, char **status)
         continue;
       if (g_strcmp0 (st, "not_eligible") == 0)
         prior = MAX (prior, PRIOR_NOT_ELIGIBLE);
-      else if (g_strcmp0 (st, "failed") != 0)
+      else if (g_strcmp0 (st, "done") == 0)
         {
           g_free (*status);
           *status = g_strdup (st);

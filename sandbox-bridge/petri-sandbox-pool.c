@@ -191,6 +191,7 @@ petri_analysis_get_handshake_seconds (PetriAnalysis *self)
 {
   double v;
 
+  g_return_val_if_fail (self != NULL, -1);
   g_mutex_lock (&self->lock);
   v = self->handshake_seconds;
   g_mutex_unlock (&self->lock);
@@ -202,6 +203,7 @@ petri_analysis_get_overhead_seconds (PetriAnalysis *self)
 {
   double v;
 
+  g_return_val_if_fail (self != NULL, -1);
   g_mutex_lock (&self->lock);
   v = self->overhead_seconds;
   g_mutex_unlock (&self->lock);
@@ -213,6 +215,7 @@ petri_analysis_is_finished (PetriAnalysis *self)
 {
   gboolean v;
 
+  g_return_val_if_fail (self != NULL, FALSE);
   g_mutex_lock (&self->lock);
   v = self->finished;
   g_mutex_unlock (&self->lock);
@@ -435,8 +438,8 @@ run_analysis (Worker *worker, PetriVm *vm, PetriAnalysis *self)
 
 out:
   petri_agent_hello_clear (&hello);
-  if (error != NULL && g_error_matches (error, PETRI_SANDBOX_ERROR,
-                                        PETRI_SANDBOX_ERROR_DISCONNECTED)
+  if (error != NULL
+      && g_error_matches (error, PETRI_SANDBOX_ERROR, PETRI_SANDBOX_ERROR_DISCONNECTED)
       && petri_vm_get_domain (vm) != NULL)
     {
       /* A guest that crashed or powered off takes a moment to be reaped. */
@@ -449,8 +452,8 @@ out:
     {
       /* The connection went because the whole VM did. */
       g_autoptr (GError) stopped = g_error_new (
-        PETRI_SANDBOX_ERROR, PETRI_SANDBOX_ERROR_DISCONNECTED,
-        _ ("the VM stopped (the guest crashed or powered off): %s"), error->message);
+          PETRI_SANDBOX_ERROR, PETRI_SANDBOX_ERROR_DISCONNECTED,
+          _ ("the VM stopped (the guest crashed or powered off): %s"), error->message);
       g_clear_error (&error);
       error = g_steal_pointer (&stopped);
     }
