@@ -23,6 +23,7 @@
 #define READ_CHUNK 65536
 #define EVENT_BATCH 256
 #define EVENT_FLUSH_US (100 * 1000)
+#define MAX_BUFFERED (PETRI_AGENT_HEADER_SIZE + PETRI_AGENT_MAX_PAYLOAD + READ_CHUNK)
 
 struct _PetriAgentChannel
 {
@@ -145,9 +146,14 @@ static gboolean
 wait_io (PetriAgentChannel *self, short events, gint64 deadline, GCancellable *cancellable,
          short *revents, GError **error)
 {
-  GPollFD fds[2] = { { .fd = self->fd, .events = events | POLLIN } };
+  GPollFD fds[2] = { { .fd = self->fd, .events = events } };
   guint n = 1;
   int rc;
+
+  /* A guest that talks while it should listen fills our buffer only up to
+   * one frame's worth; then we stop reading and it stalls (and times out). */
+  if (petri_agent_receiver_get_buffered (self->receiver) < MAX_BUFFERED)
+    fds[0].events |= POLLIN;
 
   if (g_cancellable_make_pollfd (cancellable, &fds[1]))
     n = 2;

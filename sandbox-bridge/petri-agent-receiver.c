@@ -97,6 +97,13 @@ petri_agent_receiver_get_n_events (PetriAgentReceiver *self)
   return self->n_events;
 }
 
+gsize
+petri_agent_receiver_get_buffered (PetriAgentReceiver *self)
+{
+  g_return_val_if_fail (self != NULL, 0);
+  return self->buf->len - self->pos;
+}
+
 void
 petri_agent_receiver_push (PetriAgentReceiver *self, const guint8 *data, gsize len)
 {

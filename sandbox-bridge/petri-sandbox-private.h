@@ -101,6 +101,8 @@ void petri_agent_receiver_set_phase (PetriAgentReceiver *self, PetriAgentPhase p
                                      const char *nonce);
 void petri_agent_receiver_set_max_file_size (PetriAgentReceiver *self, guint64 max_file_size);
 PetriAgentPhase petri_agent_receiver_get_phase (PetriAgentReceiver *self);
+/* Bytes received and not consumed yet. */
+gsize petri_agent_receiver_get_buffered (PetriAgentReceiver *self);
 /* Appends bytes received. */
 void petri_agent_receiver_push (PetriAgentReceiver *self, const guint8 *data, gsize len);
 /* The next complete, validated message. Returns FALSE when more bytes are

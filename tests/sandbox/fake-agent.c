@@ -184,6 +184,16 @@ serve (FakeAgent *self, int fd, FakeAgentMode mode)
           break;
         case PETRI_AGENT_MSG_PUT_BEGIN:
           upload = g_checksum_new (G_CHECKSUM_SHA256);
+          if (mode == FAKE_AGENT_FLOOD)
+            {
+              /* Never read again; write until the host goes away. */
+              g_autofree char *junk = g_strnfill (60000, 'x');
+              g_autofree char *ev = g_strdup_printf (
+                  "{\"category\":\"file\",\"action\":\"write\",\"target\":\"%s\"}", junk);
+              while (send_json (fd, PETRI_AGENT_MSG_EVENT, ev))
+                ;
+              running = FALSE;
+            }
           break;
         case PETRI_AGENT_MSG_PUT_DATA:
           g_checksum_update (upload, payload->data, payload->len);

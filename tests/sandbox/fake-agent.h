@@ -20,6 +20,7 @@ typedef enum
   FAKE_AGENT_HUGE_FILE,   /* FILE_BEGIN announcing more than collect_max */
   FAKE_AGENT_BAD_SHA,     /* a dropped file whose bytes do not match its hash */
   FAKE_AGENT_SLOW_RUN,    /* STARTED, then silence past the deadline */
+  FAKE_AGENT_FLOOD,       /* stops reading at PUT_BEGIN and floods the host with frames */
 } FakeAgentMode;
 
 typedef struct _FakeAgent FakeAgent;

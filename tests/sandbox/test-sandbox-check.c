@@ -31,73 +31,100 @@
 static const char fixture[]
     = "<node>"
       "<domain type='test'>" DOMAIN_BODY (
-          "good", "6695eb01-f6a4-8304-79aa-97f2502e1b01") "<devices>" CHANNEL "</devices></domain>"
-                                                          "<domain type='test' "
-                                                          "xmlns:test='http://libvirt.org/schemas/"
-                                                          "domain/test/1.0'>" DOMAIN_BODY (
-                                                              "snap",
-                                                              "6695eb01-f6a4-8304-79aa-"
+          "good",
+          "6695eb01-f6a4-8304-79aa-97f2502e1b01") "<devices>" CHANNEL "</devices></domain>"
+                                                  "<domain type='test' "
+                                                  "xmlns:test='http://libvirt.org/schemas/"
+                                                  "domain/test/1.0'>" DOMAIN_BODY (
+                                                      "snap", "6695eb01-f6a4-8304-79aa-"
                                                               "97f2502e1b02") "<devices>" CHANNEL "</devices>" SNAPSHOT ("cold",
                                                                                                                          "shutoff",
                                                                                                                          "0",
                                                                                                                          "6695eb01-f6a4-8304-79aa-97f2502e1b02")
-                                                              SNAPSHOT (
-                                                                  "warm", "running", "1",
-                                                                  "6695eb01-f6a4-8304-79aa-"
-                                                                  "97f2502e1b02") "</domain>"
-                                                                                  "<domain "
-                                                                                  "type='test'"
-                                                                                  ">" DOMAIN_BODY (
-                                                                                      "bridged",
-                                                                                      "6695eb01-"
-                                                                                      "f6a4-8304-"
-                                                                                      "79aa-"
-                                                                                      "97f2502e1b0"
-                                                                                      "3") "<device"
-                                                                                           "s"
-                                                                                           ">" CHANNEL
-                                                                                           "<interf"
-                                                                                           "ace "
-                                                                                           "type='"
-                                                                                           "bridge'"
-                                                                                           "><"
-                                                                                           "source "
-                                                                                           "bridge="
-                                                                                           "'br0'/"
-                                                                                           "></"
-                                                                                           "interfa"
-                                                                                           "ce>"
-                                                                                           "</"
-                                                                                           "devices"
-                                                                                           "></"
-                                                                                           "domain>"
-                                                                                           "<domain"
-                                                                                           " type='"
-                                                                                           "test'"
-                                                                                           ">" DOMAIN_BODY (
-                                                                                               "noc"
-                                                                                               "ha"
-                                                                                               "n",
-                                                                                               "669"
-                                                                                               "5eb"
-                                                                                               "01-"
-                                                                                               "f6a"
-                                                                                               "4-"
-                                                                                               "830"
-                                                                                               "4-"
-                                                                                               "79a"
-                                                                                               "a-"
-                                                                                               "97f"
-                                                                                               "250"
-                                                                                               "2e1"
-                                                                                               "b0"
-                                                                                               "4") "<devices/></domain>"
-                                                                                                    "<domain type='test'>" DOMAIN_BODY (
-                                                                                                        "disk",
-                                                                                                        "6695eb01-f6a4-8304-79aa-97f2502e1b05") "<devices><disk type='file' device='disk'><source file='/var/lib/x.qcow2'/>"
-                                                                                                                                                "<target dev='vda' bus='virtio'/></disk>" CHANNEL
-                                                                                                                                                "</devices></domain>"
-                                                                                                                                                "</node>";
+                                                      SNAPSHOT (
+                                                          "warm", "running", "1",
+                                                          "6695eb01-f6a4-8304-79aa-"
+                                                          "97f2502e1b02") "</domain>"
+                                                                          "<domain "
+                                                                          "type='test'"
+                                                                          ">" DOMAIN_BODY (
+                                                                              "bridged",
+                                                                              "6695eb01-"
+                                                                              "f6a4-8304-"
+                                                                              "79aa-"
+                                                                              "97f2502e1b0"
+                                                                              "3") "<device"
+                                                                                   "s"
+                                                                                   ">" CHANNEL
+                                                                                   "<interf"
+                                                                                   "ace "
+                                                                                   "type='"
+                                                                                   "bridge'"
+                                                                                   "><"
+                                                                                   "source "
+                                                                                   "bridge="
+                                                                                   "'br0'/"
+                                                                                   "></"
+                                                                                   "interfa"
+                                                                                   "ce>"
+                                                                                   "</"
+                                                                                   "devices"
+                                                                                   "></"
+                                                                                   "domain>"
+                                                                                   "<domain"
+                                                                                   " type='"
+                                                                                   "test'"
+                                                                                   ">" DOMAIN_BODY (
+                                                                                       "noc"
+                                                                                       "ha"
+                                                                                       "n",
+                                                                                       "669"
+                                                                                       "5eb"
+                                                                                       "01-"
+                                                                                       "f6a"
+                                                                                       "4-"
+                                                                                       "830"
+                                                                                       "4-"
+                                                                                       "79a"
+                                                                                       "a-"
+                                                                                       "97f"
+                                                                                       "250"
+                                                                                       "2e1"
+                                                                                       "b0"
+                                                                                       "4") "<devic"
+                                                                                            "es/></"
+                                                                                            "domain"
+                                                                                            ">"
+                                                                                            "<domai"
+                                                                                            "n "
+                                                                                            "type='"
+                                                                                            "test'"
+                                                                                            ">" DOMAIN_BODY (
+                                                                                                "di"
+                                                                                                "s"
+                                                                                                "k",
+                                                                                                "66"
+                                                                                                "95"
+                                                                                                "eb"
+                                                                                                "01"
+                                                                                                "-f"
+                                                                                                "6a"
+                                                                                                "4-"
+                                                                                                "83"
+                                                                                                "04"
+                                                                                                "-7"
+                                                                                                "9a"
+                                                                                                "a-"
+                                                                                                "97"
+                                                                                                "f2"
+                                                                                                "50"
+                                                                                                "2e"
+                                                                                                "1b"
+                                                                                                "0"
+                                                                                                "5") "<devices><disk type='file' device='disk'><source file='/var/lib/x.qcow2'/>"
+                                                                                                     "<target dev='vda' bus='virtio'/></disk>" CHANNEL
+                                                                                                     "</devices></domain>"
+                                                                                                     "</node>";
 
 typedef struct
 {

@@ -14,6 +14,7 @@
 
 #include <glib/gstdio.h>
 #include <string.h>
+#include <sys/resource.h>
 
 typedef struct
 {
@@ -427,6 +428,45 @@ test_slow_run (Fixture *f, gconstpointer data)
   run_failing (f, FAKE_AGENT_SLOW_RUN, "starting running collecting failed", "did not finish", 0);
 }
 
+static long
+max_rss_kib (void)
+{
+  struct rusage usage;
+
+  g_assert_cmpint (getrusage (RUSAGE_SELF, &usage), ==, 0);
+  return usage.ru_maxrss;
+}
+
+static void
+test_flood (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (PetriSandboxPool) pool = petri_sandbox_pool_new (f->conf, &error);
+  g_autoptr (Record) r = record_new ();
+  g_autoptr (PetriAnalysis) a = NULL;
+  g_autofree char *big = g_build_filename (f->dir, "big.sh", NULL);
+  g_autofree char *content = g_strnfill (4 * 1024 * 1024, '#');
+  g_autofree char *sha = NULL;
+  PetriAnalysisRequest req = { 0 };
+  long rss0;
+
+  /* A 4 MiB sample does not fit in the socket buffers: the host blocks in
+   * the upload while the guest floods it, and must neither hoard what it
+   * receives nor wait for ever. */
+  content[0] = '#', content[1] = '!';
+  g_assert_true (g_file_set_contents (big, content, -1, NULL));
+  sha = g_compute_checksum_for_string (G_CHECKSUM_SHA256, content, -1);
+  req.sample_path = big;
+  req.sha256 = sha;
+  g_assert_no_error (error);
+  fake_agent_set_mode (f->agents[0], FAKE_AGENT_FLOOD);
+  rss0 = max_rss_kib ();
+  a = petri_sandbox_pool_submit (pool, &req, &callbacks, r, NULL, NULL);
+  petri_analysis_wait (a);
+  assert_failed_with (a, r, "starting failed", "upload: timed out");
+  g_assert_cmpint (max_rss_kib () - rss0, <, 64 * 1024);
+}
+
 static void
 test_domain_missing (Fixture *f, gconstpointer data)
 {
@@ -653,6 +693,7 @@ main (int argc, char **argv)
   ADD ("/sandbox/pool/huge-file", test_huge_file);
   ADD ("/sandbox/pool/bad-sha", test_bad_sha);
   ADD ("/sandbox/pool/slow-run", test_slow_run);
+  ADD ("/sandbox/pool/flood", test_flood);
   ADD ("/sandbox/pool/domain-missing", test_domain_missing);
   ADD ("/sandbox/pool/start-refused", test_start_refused);
   ADD ("/sandbox/pool/snapshot", test_snapshot);
