@@ -352,13 +352,6 @@ petri_sandbox_init (const PetriSandboxInitOptions *options,
   say (progress, user_data,
        kvm ? _ ("Using KVM (/dev/kvm is present).") : _ ("Using plain QEMU emulation (no KVM)."));
 
-  conn = virConnectOpen (uri);
-  if (conn == NULL)
-    {
-      petri_libvirt_set_error (error, uri);
-      return FALSE;
-    }
-
   conf_path = petri_sandbox_config_path (data_dir);
   g_key_file_load_from_file (kf, conf_path, G_KEY_FILE_KEEP_COMMENTS, NULL);
   /* The VMs init made before are replaced; the analyst's own stay. */
@@ -372,76 +365,97 @@ petri_sandbox_init (const PetriSandboxInitOptions *options,
     g_key_file_set_uint64 (kf, "sandbox", "max_size", PETRI_SANDBOX_DEFAULT_MAX_SIZE);
   g_key_file_set_string (kf, "sandbox", "images_dir", images_dir);
 
-  for (guint i = 1; i <= n_vms; i++)
+  for (;;)
     {
-      g_autofree char *name = g_strdup_printf ("petri-%s-%u", tag, i);
-      g_autofree char *vm_name = g_strdup_printf ("petri-linux-%u", i);
-      g_autofree char *group = g_strdup_printf ("vm %s", vm_name);
-      g_autofree char *uuid = uuid_for_name (name);
-      g_autofree char *console = g_strdup_printf ("%s/console-%u.log", images_dir, i);
-      g_autofree char *memory = g_strdup_printf ("%u", memory_mib);
-      g_autofree char *xml = NULL;
-      const char *pairs[] = {
-        "@TYPE@",     kvm ? "kvm" : "qemu",
-        "@NAME@",     name,
-        "@UUID@",     uuid,
-        "@MEMORY@",   memory,
-        "@KERNEL@",   kernel,
-        "@INITRD@",   initrd,
-        "@CMDLINE@",  cmdline,
-        "@CONSOLE@",  console,
-        "@DATA_DIR@", data_dir,
-        NULL,
-      };
+      g_autoptr (GError) boot_error = NULL;
 
-      xml = fill_template (pairs);
-      if (!define_domain (conn, xml, name, error))
+      conn = virConnectOpen (uri);
+      if (conn == NULL)
         {
-          virConnectClose (conn);
+          petri_libvirt_set_error (error, uri);
           return FALSE;
         }
-      say (progress, user_data, _ ("Defined the domain %s at %s."), name, uri);
-      g_key_file_set_string (kf, group, "uri", uri);
-      g_key_file_set_string (kf, group, "domain", name);
-      g_key_file_set_string (kf, group, "clean", "boot");
-      g_key_file_set_string (kf, group, "platform", "linux");
-      g_key_file_set_boolean (kf, group, "allow_network", FALSE);
-    }
-  virConnectClose (conn);
+      for (guint i = 1; i <= n_vms; i++)
+        {
+          g_autofree char *name = g_strdup_printf ("petri-%s-%u", tag, i);
+          g_autofree char *vm_name = g_strdup_printf ("petri-linux-%u", i);
+          g_autofree char *group = g_strdup_printf ("vm %s", vm_name);
+          g_autofree char *uuid = uuid_for_name (name);
+          g_autofree char *console = g_strdup_printf ("%s/console-%u.log", images_dir, i);
+          g_autofree char *memory = g_strdup_printf ("%u", memory_mib);
+          g_autofree char *xml = NULL;
+          const char *pairs[] = {
+            "@TYPE@",     kvm ? "kvm" : "qemu",
+            "@NAME@",     name,
+            "@UUID@",     uuid,
+            "@MEMORY@",   memory,
+            "@KERNEL@",   kernel,
+            "@INITRD@",   initrd,
+            "@CMDLINE@",  cmdline,
+            "@CONSOLE@",  console,
+            "@DATA_DIR@", data_dir,
+            NULL,
+          };
 
-  conf_text = g_key_file_to_data (kf, NULL, NULL);
-  if (!g_file_set_contents_full (conf_path, conf_text, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0600,
-                                 error))
-    return FALSE;
-  say (progress, user_data, _ ("Wrote %s."), conf_path);
+          xml = fill_template (pairs);
+          if (!define_domain (conn, xml, name, error))
+            {
+              virConnectClose (conn);
+              return FALSE;
+            }
+          say (progress, user_data, _ ("Defined the domain %s at %s."), name, uri);
+          g_key_file_set_string (kf, group, "uri", uri);
+          g_key_file_set_string (kf, group, "domain", name);
+          g_key_file_set_string (kf, group, "clean", "boot");
+          g_key_file_set_string (kf, group, "platform", "linux");
+          g_key_file_set_boolean (kf, group, "allow_network", FALSE);
+        }
+      virConnectClose (conn);
 
-  /* Boot each VM once: the pool is ready only when every agent answers. */
-  {
-    g_autoptr (PetriSandboxConfig) config = petri_sandbox_config_load (conf_path, error);
+      g_free (conf_text);
+      conf_text = g_key_file_to_data (kf, NULL, NULL);
+      if (!g_file_set_contents_full (conf_path, conf_text, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0600,
+                                     error))
+        return FALSE;
+      say (progress, user_data, _ ("Wrote %s."), conf_path);
 
-    if (config == NULL)
-      return FALSE;
-    for (guint i = 0; i < config->vms->len; i++)
+      /* Boot each VM once: the pool is ready only when every agent answers. */
       {
-        PetriVmConfig *vmc = g_ptr_array_index (config->vms, i);
-        g_autoptr (PetriVm) vm = NULL;
-        PetriAgentHello hello = { 0 };
-        double seconds = 0;
+        g_autoptr (PetriSandboxConfig) config = petri_sandbox_config_load (conf_path, error);
 
-        if (!g_str_has_prefix (vmc->name, "petri-linux-"))
-          continue;
-        vm = petri_vm_new (vmc);
-        if (!boot_and_handshake (vm, BOOT_TIMEOUT_S, &hello, &seconds, NULL, error))
+        if (config == NULL)
+          return FALSE;
+        for (guint i = 0; i < config->vms->len; i++)
           {
-            g_prefix_error (error, _ ("%s did not come up: "), vmc->name);
-            return FALSE;
+            PetriVmConfig *vmc = g_ptr_array_index (config->vms, i);
+            g_autoptr (PetriVm) vm = NULL;
+            PetriAgentHello hello = { 0 };
+            double seconds = 0;
+
+            if (!g_str_has_prefix (vmc->name, "petri-linux-"))
+              continue;
+            vm = petri_vm_new (vmc);
+            if (!boot_and_handshake (vm, BOOT_TIMEOUT_S, &hello, &seconds, NULL, &boot_error))
+              {
+                if (kvm)
+                  break;
+                g_propagate_prefixed_error (error, g_steal_pointer (&boot_error),
+                                            _ ("%s did not come up: "), vmc->name);
+                return FALSE;
+              }
+            say (progress, user_data, _ ("%s: the agent (%s, kernel %s) answered after %.1f s."),
+                 vmc->name, hello.agent ? hello.agent : "?", hello.kernel ? hello.kernel : "?",
+                 seconds);
+            petri_agent_hello_clear (&hello);
           }
-        say (progress, user_data, _ ("%s: the agent (%s, kernel %s) answered after %.1f s."),
-             vmc->name, hello.agent ? hello.agent : "?", hello.kernel ? hello.kernel : "?",
-             seconds);
-        petri_agent_hello_clear (&hello);
       }
-  }
+      if (boot_error == NULL)
+        break;
+      /* /dev/kvm can be there and still closed to QEMU's user. */
+      say (progress, user_data, _ ("KVM does not work here (%s); using plain QEMU emulation."),
+           boot_error->message);
+      kvm = FALSE;
+    }
   return TRUE;
 }
 
