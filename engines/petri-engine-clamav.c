@@ -532,7 +532,7 @@ describe_set (GPtrArray *loaded, guint n_signatures)
       g_autofree char *date = petri_format_date (newest);
       guint n = loaded->len - containers->len;
 
-      g_string_append_printf (out, ", %u %s up to %s", n, n == 1 ? "file" : "files", date);
+      g_string_append_printf (out, " in %u %s, up to %s", n, n == 1 ? "file" : "files", date);
     }
   return g_string_free (g_steal_pointer (&out), FALSE);
 }

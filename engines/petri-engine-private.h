@@ -42,6 +42,9 @@ GPtrArray *petri_list_dir_files (const char *dir, GError **error);
  * out), as paths relative to @dir. */
 GPtrArray *petri_list_tree_files (const char *dir, GError **error);
 
+/* For g_ptr_array_sort() of strings. */
+gint petri_compare_strings (gconstpointer a, gconstpointer b);
+
 /* "2024-11-01" for a Unix time, UTC. */
 char *petri_format_date (gint64 unix_seconds);
 

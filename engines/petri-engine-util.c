@@ -81,8 +81,8 @@ petri_clamav_capture_end (void)
 /* ---------------------------------------------------------------------- */
 /* Folders                                                                  */
 
-static gint
-compare_strings (gconstpointer a, gconstpointer b)
+gint
+petri_compare_strings (gconstpointer a, gconstpointer b)
 {
   return strcmp (*(const char *const *) a, *(const char *const *) b);
 }
@@ -112,7 +112,7 @@ petri_list_dir_files (const char *dir, GError **error)
       if (g_file_test (path, G_FILE_TEST_IS_REGULAR))
         g_ptr_array_add (files, g_steal_pointer (&path));
     }
-  g_ptr_array_sort (files, compare_strings);
+  g_ptr_array_sort (files, petri_compare_strings);
   return g_steal_pointer (&files);
 }
 
@@ -162,7 +162,7 @@ petri_list_tree_files (const char *dir, GError **error)
     return g_steal_pointer (&files);
   if (!list_tree (dir, NULL, files, 0, error))
     return NULL;
-  g_ptr_array_sort (files, compare_strings);
+  g_ptr_array_sort (files, petri_compare_strings);
   return g_steal_pointer (&files);
 }
 

@@ -134,12 +134,6 @@ petri_yara_read_includes (const char *path, GError **error)
   return g_steal_pointer (&includes);
 }
 
-static gint
-compare_paths (gconstpointer a, gconstpointer b)
-{
-  return strcmp (*(const char *const *) a, *(const char *const *) b);
-}
-
 GPtrArray *
 petri_yara_find_entry_points (const char *dir, GError **error)
 {
@@ -220,7 +214,7 @@ petri_yara_find_entry_points (const char *dir, GError **error)
                 g_queue_push_tail (todo, g_ptr_array_index (targets, j));
           }
       }
-  g_ptr_array_sort (entries, compare_paths);
+  g_ptr_array_sort (entries, petri_compare_strings);
   return g_steal_pointer (&entries);
 }
 

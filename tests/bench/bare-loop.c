@@ -181,8 +181,8 @@ worker (gpointer data)
           if (rc != CL_CLEAN && rc != CL_VIRUS)
             n_errors++;
         }
-      if (!skip_yara &&
-          yr_scanner_scan_mem (scanner, map != NULL ? map : empty, st.st_size) != ERROR_SUCCESS)
+      if (!skip_yara
+          && yr_scanner_scan_mem (scanner, map != NULL ? map : empty, st.st_size) != ERROR_SUCCESS)
         n_errors++;
       if (map != NULL)
         munmap (map, st.st_size);
@@ -239,8 +239,8 @@ main (int argc, char **argv)
   GThread **pool;
 
   g_option_context_add_main_entries (context, entries, NULL);
-  if (!g_option_context_parse (context, &argc, &argv, &error) || argc != 2 ||
-      ((clamav_dir == NULL || rules_path == NULL) && petri_dir == NULL) || threads < 1)
+  if (!g_option_context_parse (context, &argc, &argv, &error) || argc != 2
+      || ((clamav_dir == NULL || rules_path == NULL) && petri_dir == NULL) || threads < 1)
     {
       g_printerr ("bare-loop: %s\n", error != NULL ? error->message : "bad arguments (see --help)");
       return 2;
@@ -264,8 +264,8 @@ main (int argc, char **argv)
       if (cl_init (CL_INIT_DEFAULT) != CL_SUCCESS || yr_initialize () != ERROR_SUCCESS)
         g_error ("cannot initialise libclamav or libyara");
       b.clamav = cl_engine_new ();
-      if (cl_load (clamav_dir, b.clamav, &sigs, CL_DB_STDOPT) != CL_SUCCESS ||
-          cl_engine_compile (b.clamav) != CL_SUCCESS)
+      if (cl_load (clamav_dir, b.clamav, &sigs, CL_DB_STDOPT) != CL_SUCCESS
+          || cl_engine_compile (b.clamav) != CL_SUCCESS)
         g_error ("cannot load %s", clamav_dir);
       cl_engine_set_clcb_virus_found (b.clamav, virus_found_cb);
       b.options.general = CL_SCAN_GENERAL_ALLMATCHES | CL_SCAN_GENERAL_HEURISTICS;
@@ -287,8 +287,8 @@ main (int argc, char **argv)
 
   g_print ("%s: %u files, %u ClamAV signatures, %d ClamAV names, %d YARA matches, "
            "%d errors, %d threads, load %.2f s, scan %.2f s\n",
-           petri_dir != NULL ? "engines-loop" : "bare-loop", b.files->len, sigs, b.clamav_hits, b.yara_hits, b.errors, threads, (t1 - t0) / 1e6,
-           (t2 - t1) / 1e6);
+           petri_dir != NULL ? "engines-loop" : "bare-loop", b.files->len, sigs, b.clamav_hits,
+           b.yara_hits, b.errors, threads, (t1 - t0) / 1e6, (t2 - t1) / 1e6);
 
   g_free (pool);
   g_ptr_array_unref (b.files);

@@ -66,6 +66,16 @@ test_eicar (void)
 }
 
 char *
+test_write_eicar (const char *dir, const char *name)
+{
+  g_autoptr (GBytes) eicar = test_eicar ();
+  gsize len;
+  const char *data = g_bytes_get_data (eicar, &len);
+
+  return test_write_file (dir, name, data, len);
+}
+
+char *
 test_tmpdir_new (const char *prefix)
 {
   g_autofree char *template = g_strdup_printf ("petri-%s-XXXXXX", prefix);
@@ -185,4 +195,10 @@ test_result_has_name (PetriEngineResult *result, const char *name)
     if (g_strcmp0 (g_ptr_array_index (result->names, i), name) == 0)
       return TRUE;
   return FALSE;
+}
+
+gint
+test_compare_strings (gconstpointer a, gconstpointer b)
+{
+  return strcmp (*(const char *const *) a, *(const char *const *) b);
 }

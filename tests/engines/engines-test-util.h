@@ -27,6 +27,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (TestSample, test_sample_free)
 /* The EICAR test string, assembled at run time so that no file of the
  * repository contains it. */
 GBytes *test_eicar (void);
+/* Writes it to @dir/@name; returns the path. */
+char *test_write_eicar (const char *dir, const char *name);
 
 /* A fresh temporary folder, removed (recursively) by test_tmpdir_remove(). */
 char *test_tmpdir_new (const char *prefix);
@@ -49,5 +51,7 @@ char *test_run (const char *const *argv, int *exit_status);
 GHashTable *test_scan_file (PetriEngineSet *set, const char *path);
 PetriEngine *test_set_engine (PetriEngineSet *set, const char *name);
 gboolean test_result_has_name (PetriEngineResult *result, const char *name);
+/* For g_ptr_array_sort() of strings. */
+gint test_compare_strings (gconstpointer a, gconstpointer b);
 
 G_END_DECLS

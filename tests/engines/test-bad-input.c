@@ -44,22 +44,6 @@ seed_defaults (Fixture *f)
   g_assert_no_error (error);
 }
 
-static char *
-write_eicar (const char *dir, const char *name)
-{
-  g_autoptr (GBytes) eicar = test_eicar ();
-  gsize len;
-  const char *data = g_bytes_get_data (eicar, &len);
-
-  return test_write_file (dir, name, data, len);
-}
-
-static gint
-compare_names (gconstpointer a, gconstpointer b)
-{
-  return strcmp (*(const char *const *) a, *(const char *const *) b);
-}
-
 /* Every file under @dir with a hash of its contents: "rel sha256\n"… */
 static char *
 snapshot (const char *dir)
@@ -71,7 +55,7 @@ snapshot (const char *dir)
 
   while (d != NULL && (name = g_dir_read_name (d)) != NULL)
     g_ptr_array_add (names, g_strdup (name));
-  g_ptr_array_sort (names, compare_names);
+  g_ptr_array_sort (names, test_compare_strings);
   for (guint i = 0; i < names->len; i++)
     {
       const char *n = g_ptr_array_index (names, i);
@@ -398,7 +382,7 @@ test_archive_bombs (Fixture *f, gconstpointer data)
         "# 300 small members\n"
         "open(out + '/many.zip', 'wb').write(z([('f%03d.txt' % i, b'x' * 100) for i in "
         "range(300)]))\n";
-  g_autofree char *eicar = write_eicar (f->root, "eicar.bin");
+  g_autofree char *eicar = test_write_eicar (f->root, "eicar.bin");
   g_autofree char *out = NULL;
   g_autofree char *nested = g_build_filename (f->samples, "nested.zip", NULL);
   g_autofree char *ratio = g_build_filename (f->samples, "ratio.zip", NULL);
@@ -539,7 +523,7 @@ test_reload_while_scanning (Fixture *f, gconstpointer data)
 
   seed_defaults (f);
   g_mutex_init (&s.lock);
-  s.eicar = write_eicar (f->samples, "eicar.com");
+  s.eicar = test_write_eicar (f->samples, "eicar.com");
   s.marker = test_write_file (f->samples, "marker.txt", "reload-marker-3", -1);
   s.current = petri_engine_set_load (f->signatures, NULL, NULL, &error);
   g_assert_no_error (error);

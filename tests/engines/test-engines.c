@@ -37,16 +37,6 @@ fixture_tear_down (Fixture *f, gconstpointer data)
   g_free (f->samples);
 }
 
-static char *
-write_eicar (Fixture *f, const char *name)
-{
-  g_autoptr (GBytes) eicar = test_eicar ();
-  gsize len;
-  const char *data = g_bytes_get_data (eicar, &len);
-
-  return test_write_file (f->samples, name, data, len);
-}
-
 static PetriEngineSet *
 load_set (const char *signatures, const PetriEngineLimits *limits, GPtrArray **warnings)
 {
@@ -69,7 +59,7 @@ static void
 test_defaults_detect_eicar (Fixture *f, gconstpointer data)
 {
   g_autofree char *defaults = test_default_signatures_dir ();
-  g_autofree char *sample = write_eicar (f, "eicar.com");
+  g_autofree char *sample = test_write_eicar (f->samples, "eicar.com");
   g_autofree char *clean = test_write_file (f->samples, "hello.txt", "hello, world\n", -1);
   g_autoptr (GError) error = NULL;
   g_autoptr (PetriEngineSet) set = NULL;
@@ -364,7 +354,7 @@ test_empty_and_mapped (Fixture *f, gconstpointer data)
 {
   g_autofree char *defaults = test_default_signatures_dir ();
   g_autofree char *empty = test_write_file (f->samples, "empty", "", 0);
-  g_autofree char *eicar = write_eicar (f, "e.txt");
+  g_autofree char *eicar = test_write_eicar (f->samples, "e.txt");
   g_autoptr (GError) error = NULL;
   g_autoptr (PetriEngineSet) set = NULL;
   g_autoptr (GHashTable) r_empty = NULL;

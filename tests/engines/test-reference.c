@@ -61,12 +61,6 @@ name_sets_add (NameSets *sets, const char *path, const char *name)
   g_hash_table_add (set, g_strdup (name));
 }
 
-static gint
-compare_names (gconstpointer a, gconstpointer b)
-{
-  return strcmp (*(const char *const *) a, *(const char *const *) b);
-}
-
 static char *
 set_to_string (GHashTable *set)
 {
@@ -79,7 +73,7 @@ set_to_string (GHashTable *set)
   g_hash_table_iter_init (&iter, set);
   while (g_hash_table_iter_next (&iter, &key, NULL))
     g_ptr_array_add (names, key);
-  g_ptr_array_sort (names, compare_names);
+  g_ptr_array_sort (names, test_compare_strings);
   g_ptr_array_add (names, NULL);
   {
     g_autofree char *joined = g_strjoinv (", ", (char **) names->pdata);
