@@ -184,6 +184,10 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (PetriEngineSet, petri_engine_set_unref)
 gboolean petri_signatures_import (const char *signatures_dir, const char *const *paths,
                                   GPtrArray **imported, GCancellable *cancellable, GError **error);
 
+/* A file rewritten after every successful import (by any process): a
+ * running process watches it (GFileMonitor) to reload its engines. */
+char *petri_signatures_stamp_path (const char *signatures_dir);
+
 /* The sets in @signatures_dir, as a JSON array of objects: engine
  * ("clamav", "yara"), name (file or folder under the engine's folder), kind
  * ("file", "folder"), count (signatures or rules), date ("YYYY-MM-DD") and,

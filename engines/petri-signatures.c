@@ -466,6 +466,26 @@ lock_store (const char *signatures_dir, GError **error)
   return fd;
 }
 
+/* Rewritten after every import that changed the store, for running
+ * processes to notice (see petri_signatures_stamp_path()). */
+static void
+touch_stamp (const char *signatures_dir)
+{
+  g_autofree char *path = petri_signatures_stamp_path (signatures_dir);
+  g_autofree char *text = g_strdup_printf ("%" G_GINT64_FORMAT "\n", g_get_real_time ());
+  g_autoptr (GError) error = NULL;
+
+  if (!g_file_set_contents (path, text, -1, &error))
+    g_debug ("cannot write %s: %s", path, error->message);
+}
+
+char *
+petri_signatures_stamp_path (const char *signatures_dir)
+{
+  g_return_val_if_fail (signatures_dir != NULL, NULL);
+  return g_build_filename (signatures_dir, ".stamp", NULL);
+}
+
 /* An import that was killed leaves its staging folder behind; with the lock
  * held, no other import is using one. */
 static void
@@ -541,6 +561,8 @@ petri_signatures_import (const char *signatures_dir, const char *const *paths, G
     ok = commit_move (g_ptr_array_index (moves, i), error);
   if (ok)
     drop_container_twins (&imp);
+  if (ok)
+    touch_stamp (signatures_dir);
   if (ok && imp.yara_changed)
     {
       /* Compile the new YARA set now, into the cache, so that the next

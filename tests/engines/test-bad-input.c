@@ -179,10 +179,14 @@ assert_import_refused (Fixture *f, const char *const *paths, const char *names_f
                        const char *reason)
 {
   g_autofree char *before = snapshot (f->signatures);
+  g_autofree char *stamp_path = petri_signatures_stamp_path (f->signatures);
+  g_autofree char *stamp_before = NULL;
+  g_autofree char *stamp_after = NULL;
   g_autofree char *after = NULL;
   g_autoptr (GError) error = NULL;
   g_autoptr (GPtrArray) imported = NULL;
 
+  g_file_get_contents (stamp_path, &stamp_before, NULL, NULL);
   g_assert_false (petri_signatures_import (f->signatures, paths, &imported, NULL, &error));
   g_assert_nonnull (error);
   g_test_message ("refused: %s", error->message);
@@ -192,6 +196,9 @@ assert_import_refused (Fixture *f, const char *const *paths, const char *names_f
   /* Nothing changed, and no staging folder is left behind. */
   after = snapshot (f->signatures);
   g_assert_cmpstr (after, ==, before);
+  /* Running processes are not told to reload. */
+  g_file_get_contents (stamp_path, &stamp_after, NULL, NULL);
+  g_assert_cmpstr (stamp_after, ==, stamp_before);
 }
 
 /* Imports that fail change nothing, even when good files come first. */
@@ -278,8 +285,16 @@ test_import_refused (Fixture *f, gconstpointer data)
     g_autoptr (GError) error = NULL;
     g_autofree char *stored = g_build_filename (f->signatures, "clamav", "new.ndb", NULL);
 
+    g_autofree char *stamp_path = petri_signatures_stamp_path (f->signatures);
+    g_autofree char *stamp_before = NULL;
+    g_autofree char *stamp_after = NULL;
+
+    g_assert_true (g_file_get_contents (stamp_path, &stamp_before, NULL, NULL));
+    g_usleep (2000);
     g_assert_true (petri_signatures_import (f->signatures, paths, &imported, NULL, &error));
     g_assert_no_error (error);
+    g_assert_true (g_file_get_contents (stamp_path, &stamp_after, NULL, NULL));
+    g_assert_cmpstr (stamp_after, !=, stamp_before);
     g_assert_cmpuint (imported->len, ==, 3);
     g_assert_cmpstr (g_ptr_array_index (imported, 0), ==, "clamav: new.ndb (1 signature)");
     g_assert_cmpstr (g_ptr_array_index (imported, 1), ==, "yara: new.yar (1 rule)");

@@ -432,6 +432,29 @@ test_import_shared_include (Fixture *f, gconstpointer data)
   g_assert_cmpuint (json_array_get_length (json_node_get_array (list)), ==, 2);
 }
 
+/* A cancelled scan is an error result, never a verdict. */
+static void
+test_cancelled (Fixture *f, gconstpointer data)
+{
+  g_autofree char *defaults = test_default_signatures_dir ();
+  g_autofree char *eicar = test_write_eicar (f->samples, "e.txt");
+  g_autoptr (GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr (GError) error = NULL;
+  g_autoptr (PetriEngineSet) set = NULL;
+  g_autoptr (TestSample) sample = test_sample_open (eicar);
+
+  g_assert_true (petri_signatures_seed_defaults (f->signatures, defaults, &error));
+  set = load_set (f->signatures, NULL, NULL);
+  g_cancellable_cancel (cancellable);
+  for (guint i = 0; i < petri_engine_set_get_n_engines (set); i++)
+    {
+      g_autoptr (PetriEngineResult) r
+          = petri_engine_scan (petri_engine_set_get_engine (set, i), &sample->data, cancellable);
+      g_assert_cmpint (r->kind, ==, PETRI_RESULT_ERROR);
+      g_assert_nonnull (r->error);
+    }
+}
+
 /* No signatures at all: no engines, and no error. */
 static void
 test_empty_store (Fixture *f, gconstpointer data)
@@ -455,6 +478,7 @@ main (int argc, char **argv)
   ADD ("/engines/yara/cache", test_yara_cache);
   ADD ("/engines/empty-and-mapped", test_empty_and_mapped);
   ADD ("/engines/empty-store", test_empty_store);
+  ADD ("/engines/cancelled", test_cancelled);
   ADD ("/engines/signatures/import-shared-include", test_import_shared_include);
 #undef ADD
   return g_test_run ();
