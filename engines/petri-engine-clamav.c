@@ -129,7 +129,18 @@ list_databases (const char *dir, GError **error)
   return g_steal_pointer (&ordered);
 }
 
-/* The reason alone: callers name the file. */
+/* libclamav's reason for @rc with what it logged meanwhile. The reason
+ * alone: callers name the file. */
+static gboolean
+check_rc (cl_error_t rc, const char *messages, GError **error)
+{
+  if (rc == CL_SUCCESS)
+    return TRUE;
+  g_set_error (error, PETRI_ENGINE_ERROR, PETRI_ENGINE_ERROR_SIGNATURES, "%s%s%s", cl_strerror (rc),
+               messages != NULL ? " — " : "", messages != NULL ? messages : "");
+  return FALSE;
+}
+
 static gboolean
 load_database (struct cl_engine *engine, const char *path, guint *n_signatures, GError **error)
 {
@@ -140,13 +151,8 @@ load_database (struct cl_engine *engine, const char *path, guint *n_signatures, 
   petri_clamav_capture_begin ();
   rc = cl_load (path, engine, &count, CL_DB_STDOPT);
   messages = petri_clamav_capture_end ();
-  if (rc != CL_SUCCESS)
-    {
-      g_set_error (error, PETRI_ENGINE_ERROR, PETRI_ENGINE_ERROR_SIGNATURES, "%s%s%s",
-                   cl_strerror (rc), messages != NULL ? " — " : "",
-                   messages != NULL ? messages : "");
-      return FALSE;
-    }
+  if (!check_rc (rc, messages, error))
+    return FALSE;
   if (n_signatures != NULL)
     *n_signatures += count;
   return TRUE;
@@ -161,14 +167,7 @@ compile_engine (struct cl_engine *engine, GError **error)
   petri_clamav_capture_begin ();
   rc = cl_engine_compile (engine);
   messages = petri_clamav_capture_end ();
-  if (rc != CL_SUCCESS)
-    {
-      g_set_error (error, PETRI_ENGINE_ERROR, PETRI_ENGINE_ERROR_SIGNATURES, "%s%s%s",
-                   cl_strerror (rc), messages != NULL ? " — " : "",
-                   messages != NULL ? messages : "");
-      return FALSE;
-    }
-  return TRUE;
+  return check_rc (rc, messages, error);
 }
 
 gboolean

@@ -64,6 +64,40 @@ virus_found_cb (int fd, const char *virname, void *context)
   (*(int *) context)++;
 }
 
+/* Opens and maps a file once, as Petri's pipeline does. */
+static gboolean
+open_mapped (const char *path, int *fd, struct stat *st, void **map)
+{
+  *map = NULL;
+  *fd = open (path, O_RDONLY | O_CLOEXEC);
+  if (*fd < 0)
+    return FALSE;
+  if (fstat (*fd, st) != 0)
+    {
+      close (*fd);
+      return FALSE;
+    }
+  if (st->st_size > 0)
+    {
+      *map = mmap (NULL, st->st_size, PROT_READ, MAP_PRIVATE, *fd, 0);
+      if (*map == MAP_FAILED)
+        {
+          *map = NULL;
+          close (*fd);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+static void
+close_mapped (int fd, const struct stat *st, void *map)
+{
+  if (map != NULL)
+    munmap (map, st->st_size);
+  close (fd);
+}
+
 /* The same loop through Petri's engines. */
 static gpointer
 petri_worker (gpointer data)
@@ -76,26 +110,14 @@ petri_worker (gpointer data)
     {
       const char *path = g_ptr_array_index (b->files, i);
       g_autofree char *name = g_path_get_basename (path);
-      int fd = open (path, O_RDONLY | O_CLOEXEC);
+      int fd;
       struct stat st;
-      void *map = NULL;
+      void *map;
 
-      if (fd < 0 || fstat (fd, &st) != 0)
+      if (!open_mapped (path, &fd, &st, &map))
         {
           n_errors++;
-          if (fd >= 0)
-            close (fd);
           continue;
-        }
-      if (st.st_size > 0)
-        {
-          map = mmap (NULL, st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-          if (map == MAP_FAILED)
-            {
-              n_errors++;
-              close (fd);
-              continue;
-            }
         }
       for (guint e = 0; e < petri_engine_set_get_n_engines (b->set); e++)
         {
@@ -121,9 +143,7 @@ petri_worker (gpointer data)
           else
             n_yara += r->names->len;
         }
-      if (map != NULL)
-        munmap (map, st.st_size);
-      close (fd);
+      close_mapped (fd, &st, map);
     }
   g_atomic_int_add (&b->clamav_hits, n_clamav);
   g_atomic_int_add (&b->yara_hits, n_yara);
@@ -149,30 +169,18 @@ worker (gpointer data)
   while ((i = g_atomic_int_add (&b->next, 1)) < (gint) b->files->len)
     {
       const char *path = g_ptr_array_index (b->files, i);
-      int fd = open (path, O_RDONLY | O_CLOEXEC);
+      int fd;
       struct stat st;
-      void *map = NULL;
+      void *map;
       const char *virname = NULL;
       unsigned long scanned = 0;
       static const guint8 empty[1];
       cl_error_t rc;
 
-      if (fd < 0 || fstat (fd, &st) != 0)
+      if (!open_mapped (path, &fd, &st, &map))
         {
           n_errors++;
-          if (fd >= 0)
-            close (fd);
           continue;
-        }
-      if (st.st_size > 0)
-        {
-          map = mmap (NULL, st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-          if (map == MAP_FAILED)
-            {
-              n_errors++;
-              close (fd);
-              continue;
-            }
         }
       if (!skip_clamav)
         {
@@ -184,9 +192,7 @@ worker (gpointer data)
       if (!skip_yara
           && yr_scanner_scan_mem (scanner, map != NULL ? map : empty, st.st_size) != ERROR_SUCCESS)
         n_errors++;
-      if (map != NULL)
-        munmap (map, st.st_size);
-      close (fd);
+      close_mapped (fd, &st, map);
     }
   yr_scanner_destroy (scanner);
   g_atomic_int_add (&b->clamav_hits, n_clamav);

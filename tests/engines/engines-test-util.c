@@ -202,3 +202,21 @@ test_compare_strings (gconstpointer a, gconstpointer b)
 {
   return strcmp (*(const char *const *) a, *(const char *const *) b);
 }
+
+void
+test_fixture_set_up (TestFixture *f, gconstpointer data)
+{
+  f->root = test_tmpdir_new ("engines");
+  f->signatures = g_build_filename (f->root, "signatures", NULL);
+  f->samples = g_build_filename (f->root, "samples", NULL);
+  g_assert_cmpint (g_mkdir_with_parents (f->samples, 0755), ==, 0);
+}
+
+void
+test_fixture_tear_down (TestFixture *f, gconstpointer data)
+{
+  test_tmpdir_remove (f->root);
+  g_free (f->root);
+  g_free (f->signatures);
+  g_free (f->samples);
+}

@@ -24,6 +24,19 @@ TestSample *test_sample_open (const char *path);
 void test_sample_free (TestSample *sample);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TestSample, test_sample_free)
 
+/* A temporary data dir for one test: root/signatures (not created) and
+ * root/samples. For g_test_add (path, TestFixture, NULL, test_fixture_set_up,
+ * fn, test_fixture_tear_down). */
+typedef struct
+{
+  char *root;
+  char *signatures;
+  char *samples;
+} TestFixture;
+
+void test_fixture_set_up (TestFixture *f, gconstpointer data);
+void test_fixture_tear_down (TestFixture *f, gconstpointer data);
+
 /* The EICAR test string, assembled at run time so that no file of the
  * repository contains it. */
 GBytes *test_eicar (void);

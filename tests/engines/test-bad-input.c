@@ -9,30 +9,7 @@
 
 #include <glib/gstdio.h>
 
-typedef struct
-{
-  char *root;
-  char *signatures;
-  char *samples;
-} Fixture;
-
-static void
-fixture_set_up (Fixture *f, gconstpointer data)
-{
-  f->root = test_tmpdir_new ("bad-input");
-  f->signatures = g_build_filename (f->root, "signatures", NULL);
-  f->samples = g_build_filename (f->root, "samples", NULL);
-  g_assert_cmpint (g_mkdir_with_parents (f->samples, 0755), ==, 0);
-}
-
-static void
-fixture_tear_down (Fixture *f, gconstpointer data)
-{
-  test_tmpdir_remove (f->root);
-  g_free (f->root);
-  g_free (f->signatures);
-  g_free (f->samples);
-}
+typedef TestFixture Fixture;
 
 static void
 seed_defaults (Fixture *f)
@@ -627,7 +604,8 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   petri_engines_init ();
 
-#define ADD(path, fn) g_test_add (path, Fixture, NULL, fixture_set_up, fn, fixture_tear_down)
+#define ADD(path, fn)                                                                              \
+  g_test_add (path, Fixture, NULL, test_fixture_set_up, fn, test_fixture_tear_down)
   ADD ("/engines/bad-input/clamav-store-corrupt", test_clamav_store_corrupt);
   ADD ("/engines/bad-input/import-refused", test_import_refused);
   ADD ("/engines/bad-input/yara-timeout", test_yara_timeout);

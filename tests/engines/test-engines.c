@@ -12,30 +12,7 @@
 
 #include <clamav.h>
 
-typedef struct
-{
-  char *root;       /* temporary data dir */
-  char *signatures; /* root/signatures */
-  char *samples;    /* root/samples */
-} Fixture;
-
-static void
-fixture_set_up (Fixture *f, gconstpointer data)
-{
-  f->root = test_tmpdir_new ("engines");
-  f->signatures = g_build_filename (f->root, "signatures", NULL);
-  f->samples = g_build_filename (f->root, "samples", NULL);
-  g_assert_cmpint (g_mkdir_with_parents (f->samples, 0755), ==, 0);
-}
-
-static void
-fixture_tear_down (Fixture *f, gconstpointer data)
-{
-  test_tmpdir_remove (f->root);
-  g_free (f->root);
-  g_free (f->signatures);
-  g_free (f->samples);
-}
+typedef TestFixture Fixture;
 
 static PetriEngineSet *
 load_set (const char *signatures, const PetriEngineLimits *limits, GPtrArray **warnings)
@@ -470,7 +447,8 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   petri_engines_init ();
 
-#define ADD(path, fn) g_test_add (path, Fixture, NULL, fixture_set_up, fn, fixture_tear_down)
+#define ADD(path, fn)                                                                              \
+  g_test_add (path, Fixture, NULL, test_fixture_set_up, fn, test_fixture_tear_down)
   ADD ("/engines/defaults-detect-eicar", test_defaults_detect_eicar);
   ADD ("/engines/heuristic-verdict", test_heuristic_verdict);
   ADD ("/engines/yara/externals", test_yara_externals);
