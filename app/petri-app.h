@@ -21,12 +21,12 @@ G_BEGIN_DECLS
 typedef enum
 {
   PETRI_APP_ERROR_FAILED,
-  PETRI_APP_ERROR_DATABASE,     /* not a Petri database, newer, corrupt, SQLite error */
-  PETRI_APP_ERROR_NOT_FOUND,    /* no such case or sample */
-  PETRI_APP_ERROR_AMBIGUOUS,    /* a hash prefix matches several samples */
-  PETRI_APP_ERROR_INPUT,        /* a file that cannot be taken in */
-  PETRI_APP_ERROR_EXISTS,       /* a case with that name exists */
-  PETRI_APP_ERROR_INVALID,      /* bad argument */
+  PETRI_APP_ERROR_DATABASE,  /* not a Petri database, newer, corrupt, SQLite error */
+  PETRI_APP_ERROR_NOT_FOUND, /* no such case or sample */
+  PETRI_APP_ERROR_AMBIGUOUS, /* a hash prefix matches several samples */
+  PETRI_APP_ERROR_INPUT,     /* a file that cannot be taken in */
+  PETRI_APP_ERROR_EXISTS,    /* a case with that name exists */
+  PETRI_APP_ERROR_INVALID,   /* bad argument */
 } PetriAppError;
 GQuark petri_app_error_quark (void);
 
@@ -115,23 +115,52 @@ void petri_case_store_set_analyst_verdict (PetriCaseStore *self, const char *cas
                                            const char *sha256, const char *verdict,
                                            const char *comment, GAsyncReadyCallback callback,
                                            gpointer user_data);
-gboolean petri_case_store_write_finish (PetriCaseStore *self, GAsyncResult *result,
-                                        GError **error);
+gboolean petri_case_store_write_finish (PetriCaseStore *self, GAsyncResult *result, GError **error);
+
+/* Sandbox analyses. The handle is filled in by the writer thread: later
+ * writes that name it (queued after it) see its row id. */
+typedef struct _PetriAnalysisRef PetriAnalysisRef;
+PetriAnalysisRef *petri_analysis_ref_ref (PetriAnalysisRef *self);
+void petri_analysis_ref_unref (PetriAnalysisRef *self);
+/* The row id once committed, else 0. Any thread. */
+gint64 petri_analysis_ref_get_id (PetriAnalysisRef *self);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (PetriAnalysisRef, petri_analysis_ref_unref)
+
+/* @status: "not_eligible", "queued", "starting", "running", "collecting",
+ * "done", "failed". @source: "petri", "cape", "cuckoo". Returns a new handle. */
+PetriAnalysisRef *petri_case_store_add_analysis (PetriCaseStore *self, const char *sha256,
+                                                 const char *case_name, const char *source,
+                                                 const char *vm, const char *platform,
+                                                 const char *status, const char *reason,
+                                                 guint duration, GAsyncReadyCallback callback,
+                                                 gpointer user_data);
+/* Also stamps "started" (on starting) and "finished" (on done/failed). */
+void petri_case_store_update_analysis (PetriCaseStore *self, PetriAnalysisRef *analysis,
+                                       const char *status, const char *reason, JsonObject *summary,
+                                       GAsyncReadyCallback callback, gpointer user_data);
+/* @events: PetriBehaviorEvent (sandbox-bridge/petri-behavior.h). */
+void petri_case_store_add_events (PetriCaseStore *self, PetriAnalysisRef *analysis,
+                                  GPtrArray *events, GAsyncReadyCallback callback,
+                                  gpointer user_data);
+/* Records that @child_sha256 was dropped (or extracted) by @parent_sha256. */
+void petri_case_store_link_samples (PetriCaseStore *self, const char *parent_sha256,
+                                    const char *child_sha256, PetriAnalysisRef *analysis,
+                                    const char *relation, const char *path,
+                                    GAsyncReadyCallback callback, gpointer user_data);
 
 /* Reads, on a reader connection of their own. The _sync forms block (CLI,
  * worker threads); the async forms run on a worker and call back on the
  * caller's main context. Each returns JSON in the shape `--json` prints. */
 typedef enum
 {
-  PETRI_QUERY_CASES,        /* arg: NULL → [{name, created, notes, samples, detections}] */
-  PETRI_QUERY_CASE,         /* arg: case name → {name, created, notes, samples: [...]} */
-  PETRI_QUERY_SAMPLE,       /* arg: sha256 or unique prefix → the whole sample */
-  PETRI_QUERY_SEARCH,       /* arg: text → [{sha256, name, case, added, match, kind}] */
+  PETRI_QUERY_CASES,  /* arg: NULL → [{name, created, notes, samples, detections}] */
+  PETRI_QUERY_CASE,   /* arg: case name → {name, created, notes, samples: [...]} */
+  PETRI_QUERY_SAMPLE, /* arg: sha256 or unique prefix → the whole sample */
+  PETRI_QUERY_SEARCH, /* arg: text → [{sha256, name, case, added, match, kind}] */
 } PetriQueryKind;
 
-JsonNode *petri_case_store_query_sync (PetriCaseStore *self, PetriQueryKind kind,
-                                       const char *arg, GCancellable *cancellable,
-                                       GError **error);
+JsonNode *petri_case_store_query_sync (PetriCaseStore *self, PetriQueryKind kind, const char *arg,
+                                       GCancellable *cancellable, GError **error);
 void petri_case_store_query_async (PetriCaseStore *self, PetriQueryKind kind, const char *arg,
                                    GCancellable *cancellable, GAsyncReadyCallback callback,
                                    gpointer user_data);
@@ -164,9 +193,9 @@ const PetriSettings *petri_context_get_settings (PetriContext *self);
 void petri_context_load_engines (PetriContext *self);
 /* Any thread; blocks until the engines are loaded. Transfer full. */
 PetriEngineSet *petri_context_wait_engines (PetriContext *self);
-/* Main thread; NULL while loading. Transfer none. */
+/* Any thread; NULL while loading, else a new reference. */
 PetriEngineSet *petri_context_get_engines (PetriContext *self);
-/* Warnings of the last load ("file:line: message"). Main thread. */
+/* Warnings of the last load ("file:line: message"), a new reference or NULL. */
 GPtrArray *petri_context_get_engine_warnings (PetriContext *self);
 /* Builds a new engine set off the main thread and swaps it in; scans in
  * flight finish on the old set. Emits "engines-changed" on the main context. */
@@ -212,6 +241,9 @@ PetriVerdict petri_item_get_verdict (PetriItem *self);
 /* Sandbox state as stored ("queued", "running", "not_eligible" …) or NULL. */
 const char *petri_item_get_sandbox_status (PetriItem *self);
 const char *petri_item_get_sandbox_reason (PetriItem *self);
+/* TRUE once the item is done or failed and nothing (such as a sandbox
+ * analysis) still holds it. */
+gboolean petri_item_is_settled (PetriItem *self);
 /* The JSON object `petri scan --json` prints for this item. */
 JsonNode *petri_item_to_json (PetriItem *self);
 
@@ -231,8 +263,12 @@ PetriPipeline *petri_pipeline_new (PetriContext *context);
  * missing). Paths are raw file-system bytes. Main thread; returns at once. */
 void petri_pipeline_add_paths (PetriPipeline *self, const char *case_name,
                                const char *const *paths);
+/* Re-scans stored samples (of @case_name, or all when NULL) with the engines
+ * in force; new results are appended. Main thread; returns at once. */
+void petri_pipeline_rescan (PetriPipeline *self, const char *case_name);
 gboolean petri_pipeline_is_busy (PetriPipeline *self);
 void petri_pipeline_cancel (PetriPipeline *self);
+PetriContext *petri_pipeline_get_context (PetriPipeline *self);
 
 /* ---------------------------------------------------------------------- */
 /* The command line                                                         */

@@ -7,7 +7,7 @@
 
 #include "petri-app.h"
 
-G_DEFINE_QUARK (petri-app-error-quark, petri_app_error)
+G_DEFINE_QUARK (petri - app - error - quark, petri_app_error)
 
 char *
 petri_data_dir_resolve (const char *override)
@@ -71,8 +71,8 @@ petri_display_name_unescape (const char *display, gsize *len)
         }
       else if (p[0] == '\\' && p[1] == 'x' && g_ascii_isxdigit (p[2]) && g_ascii_isxdigit (p[3]))
         {
-          g_string_append_c (out, (char) (g_ascii_xdigit_value (p[2]) * 16
-                                          + g_ascii_xdigit_value (p[3])));
+          g_string_append_c (
+              out, (char) (g_ascii_xdigit_value (p[2]) * 16 + g_ascii_xdigit_value (p[3])));
           p += 3;
         }
       else

@@ -62,6 +62,16 @@ petri_engine_set_load (const char *signatures_dir, const PetriEngineLimits *limi
 }
 
 PetriEngineSet *
+petri_engine_set_new_empty (void)
+{
+  PetriEngineSet *self = g_new0 (PetriEngineSet, 1);
+
+  g_atomic_ref_count_init (&self->ref_count);
+  self->engines = g_ptr_array_new_with_free_func (g_object_unref);
+  return self;
+}
+
+PetriEngineSet *
 petri_engine_set_ref (PetriEngineSet *self)
 {
   g_return_val_if_fail (self != NULL, NULL);

@@ -7,7 +7,7 @@
 
 #include "petri-engines.h"
 
-G_DEFINE_QUARK (petri-engine-error-quark, petri_engine_error)
+G_DEFINE_QUARK (petri - engine - error - quark, petri_engine_error)
 G_DEFINE_INTERFACE (PetriEngine, petri_engine, G_TYPE_OBJECT)
 G_DEFINE_BOXED_TYPE (PetriEngineResult, petri_engine_result, petri_engine_result_ref,
                      petri_engine_result_unref)
@@ -173,8 +173,8 @@ petri_engine_result_to_json (const PetriEngineResult *self)
 PetriEngineResult *
 petri_engine_result_from_json (JsonNode *node, GError **error)
 {
-  static const char *const known[] = { "engine", "version", "signatures", "result",
-                                       "names",  "heuristic", "error", NULL };
+  static const char *const known[]
+      = { "engine", "version", "signatures", "result", "names", "heuristic", "error", NULL };
   JsonObject *o;
   PetriEngineResult *self;
   JsonArray *names;

@@ -90,11 +90,11 @@ typedef struct
   char *engine_version; /* "1.4.6" */
   char *signatures;     /* signature-set description: "11412 signatures, 2024-11-01" */
   PetriResultKind kind;
-  GPtrArray *names;    /* char *: every name found, in order (YARA: "namespace:rule") */
-  gboolean heuristic;  /* TRUE when names is not empty and every name is heuristic-only */
-  JsonNode *details;   /* a JSON object or NULL: "matches" for YARA, "limits" … */
-  char *error;         /* set when kind == PETRI_RESULT_ERROR, or a warning otherwise
-                        * (for example a limit that was exceeded) */
+  GPtrArray *names;   /* char *: every name found, in order (YARA: "namespace:rule") */
+  gboolean heuristic; /* TRUE when names is not empty and every name is heuristic-only */
+  JsonNode *details;  /* a JSON object or NULL: "matches" for YARA, "limits" … */
+  char *error;        /* set when kind == PETRI_RESULT_ERROR, or a warning otherwise
+                       * (for example a limit that was exceeded) */
 } PetriEngineResult;
 
 GType petri_engine_result_get_type (void) G_GNUC_CONST;
@@ -144,11 +144,11 @@ PetriEngineResult *petri_engine_scan (PetriEngine *self, const PetriSampleData *
 
 typedef struct
 {
-  guint64 max_file_size;   /* bytes; 0 = engine default (ClamAV: 100 MiB) */
-  guint64 max_scan_size;   /* bytes; 0 = engine default (ClamAV: 400 MiB) */
-  guint max_recursion;     /* 0 = default (17) */
-  guint max_files;         /* 0 = default (10000) */
-  guint yara_timeout_s;    /* per-file YARA timeout; 0 = default (60 s) */
+  guint64 max_file_size; /* bytes; 0 = engine default (ClamAV: 100 MiB) */
+  guint64 max_scan_size; /* bytes; 0 = engine default (ClamAV: 400 MiB) */
+  guint max_recursion;   /* 0 = default (17) */
+  guint max_files;       /* 0 = default (10000) */
+  guint yara_timeout_s;  /* per-file YARA timeout; 0 = default (60 s) */
 } PetriEngineLimits;
 
 /* Every engine, loaded once from a signatures directory (holding clamav/ and
@@ -161,6 +161,8 @@ typedef struct _PetriEngineSet PetriEngineSet;
  * returned only when nothing usable could be loaded. */
 PetriEngineSet *petri_engine_set_load (const char *signatures_dir, const PetriEngineLimits *limits,
                                        GPtrArray **warnings, GError **error);
+/* A set with no engine (when nothing could be loaded). */
+PetriEngineSet *petri_engine_set_new_empty (void);
 PetriEngineSet *petri_engine_set_ref (PetriEngineSet *self);
 void petri_engine_set_unref (PetriEngineSet *self);
 guint petri_engine_set_get_n_engines (PetriEngineSet *self);

@@ -146,8 +146,8 @@ open_magic (int flags, GError **error)
 
   if (m == NULL)
     {
-      g_set_error (error, PETRI_ENGINE_ERROR, PETRI_ENGINE_ERROR_LOAD,
-                   "libmagic: cannot open: %s", g_strerror (errno));
+      g_set_error (error, PETRI_ENGINE_ERROR, PETRI_ENGINE_ERROR_LOAD, "libmagic: cannot open: %s",
+                   g_strerror (errno));
       return NULL;
     }
   if (magic_load (m, NULL) != 0)

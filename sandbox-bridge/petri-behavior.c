@@ -12,13 +12,13 @@
 #define MAX_STRING 4096
 #define MAX_DETAILS 65536
 
-G_DEFINE_QUARK (petri-behavior-error-quark, petri_behavior_error)
+G_DEFINE_QUARK (petri - behavior - error - quark, petri_behavior_error)
 G_DEFINE_BOXED_TYPE (PetriBehaviorEvent, petri_behavior_event, petri_behavior_event_ref,
                      petri_behavior_event_unref)
 
 static const char *const categories[] = {
-  "process", "file",        "registry", "network", "injection",
-  "driver",  "evasion", "persistence", "mutex",   "command",   NULL,
+  "process", "file",        "registry", "network", "injection", "driver",
+  "evasion", "persistence", "mutex",    "command", NULL,
 };
 
 const char *const *

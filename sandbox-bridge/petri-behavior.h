@@ -32,13 +32,13 @@ typedef struct
   /*< private >*/
   gatomicrefcount ref_count;
   /*< public >*/
-  double ts;        /* seconds since the sample started */
-  char *category;   /* one of petri_behavior_categories() */
-  char *action;     /* short verb, [a-z0-9_]+ */
-  gint64 pid;       /* -1 when unknown */
-  gint64 ppid;      /* -1 when unknown */
-  char *process;    /* name of the acting process, or NULL */
-  char *target;     /* what the action was on, or NULL */
+  double ts;           /* seconds since the sample started */
+  char *category;      /* one of petri_behavior_categories() */
+  char *action;        /* short verb, [a-z0-9_]+ */
+  gint64 pid;          /* -1 when unknown */
+  gint64 ppid;         /* -1 when unknown */
+  char *process;       /* name of the acting process, or NULL */
+  char *target;        /* what the action was on, or NULL */
   JsonObject *details; /* or NULL */
 } PetriBehaviorEvent;
 

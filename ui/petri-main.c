@@ -15,6 +15,7 @@ int
 main (int argc, char **argv)
 {
   g_autoptr (PetriApplication) app = NULL;
+  int first = 1;
 
   setlocale (LC_ALL, "");
   /* Uninstalled (./run, the tests), the catalogues are in the build tree. */
@@ -25,8 +26,11 @@ main (int argc, char **argv)
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 
-  /* `petri COMMAND …` never touches GTK: it must run without a display. */
-  if (argc > 1 && petri_cli_is_command (argv[1]))
+  /* `petri [--data-dir DIR] COMMAND …` never touches GTK: it runs without
+   * a display. */
+  while (first < argc && g_str_has_prefix (argv[first], "--data-dir"))
+    first += strchr (argv[first], '=') != NULL ? 1 : 2;
+  if (first < argc && petri_cli_is_command (argv[first]))
     return petri_cli_run (argc, argv);
 
   app = petri_application_new ();

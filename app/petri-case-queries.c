@@ -1,0 +1,750 @@
+/* petri-case-queries.c: what the CLI and the window read from the case database
+ *
+ * Copyright 2026 The Petri authors
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
+ * Every query returns JSON in the shape `--json` prints, so that the command
+ * line and the window share one implementation.
+ */
+#include "config.h"
+
+#include "petri-case-store-private.h"
+
+#include <glib/gi18n.h>
+
+#define SEARCH_LIMIT 1000
+
+/* A statement on a reader connection, finalized when it goes out of scope. */
+typedef sqlite3_stmt Stmt;
+static void
+stmt_free (Stmt *stmt)
+{
+  sqlite3_finalize (stmt);
+}
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Stmt, stmt_free)
+
+static Stmt *
+prepare (sqlite3 *db, const char *sql, GError **error)
+{
+  sqlite3_stmt *stmt = NULL;
+  int rc = sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL);
+
+  if (rc != SQLITE_OK)
+    {
+      petri_store_set_sqlite_error (db, rc, "preparing a query", error);
+      return NULL;
+    }
+  return stmt;
+}
+
+static const char *
+col_text (sqlite3_stmt *stmt, int i)
+{
+  const char *s = (const char *) sqlite3_column_text (stmt, i);
+  return s != NULL ? s : "";
+}
+
+static void
+add_string (JsonBuilder *b, const char *member, const char *value)
+{
+  json_builder_set_member_name (b, member);
+  if (value != NULL)
+    json_builder_add_string_value (b, value);
+  else
+    json_builder_add_null_value (b);
+}
+
+static void
+add_time (JsonBuilder *b, const char *member, sqlite3_stmt *stmt, int i)
+{
+  json_builder_set_member_name (b, member);
+  if (sqlite3_column_type (stmt, i) == SQLITE_NULL)
+    json_builder_add_null_value (b);
+  else
+    {
+      g_autofree char *s = petri_format_time (sqlite3_column_int64 (stmt, i));
+      json_builder_add_string_value (b, s);
+    }
+}
+
+static void
+add_int (JsonBuilder *b, const char *member, gint64 value)
+{
+  json_builder_set_member_name (b, member);
+  json_builder_add_int_value (b, value);
+}
+
+static void
+add_json_text (JsonBuilder *b, const char *member, const char *text)
+{
+  g_autoptr (JsonNode) node = NULL;
+
+  json_builder_set_member_name (b, member);
+  if (text != NULL && *text != '\0')
+    node = json_from_string (text, NULL);
+  if (node != NULL)
+    json_builder_add_value (b, g_steal_pointer (&node));
+  else
+    json_builder_add_null_value (b);
+}
+
+static gboolean
+step_error (sqlite3 *db, int rc, GError **error)
+{
+  if (rc == SQLITE_DONE)
+    return FALSE;
+  petri_store_set_sqlite_error (db, rc, "reading the case database", error);
+  return TRUE;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Cases                                                                    */
+
+JsonNode *
+petri_query_cases (sqlite3 *db, const char *arg, gpointer data, GCancellable *cancellable,
+                   GError **error)
+{
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+  g_autoptr (Stmt) stmt
+      = prepare (db,
+                 "SELECT c.name, c.created, c.notes, "
+                 "  (SELECT count(*) FROM case_samples cs WHERE cs.case_id = c.id), "
+                 "  (SELECT count(*) FROM case_samples cs JOIN samples s ON s.id = cs.sample_id "
+                 "   WHERE cs.case_id = c.id AND s.verdict IN ('malicious', 'suspicious')) "
+                 "FROM cases c ORDER BY c.created DESC, c.id DESC",
+                 error);
+  int rc;
+
+  if (stmt == NULL)
+    return NULL;
+  json_builder_begin_array (b);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      json_builder_begin_object (b);
+      add_string (b, "name", col_text (stmt, 0));
+      add_time (b, "created", stmt, 1);
+      add_string (b, "notes", col_text (stmt, 2));
+      add_int (b, "samples", sqlite3_column_int64 (stmt, 3));
+      add_int (b, "detections", sqlite3_column_int64 (stmt, 4));
+      json_builder_end_object (b);
+    }
+  if (step_error (db, rc, error))
+    return NULL;
+  json_builder_end_array (b);
+  return json_builder_get_root (b);
+}
+
+/* The columns every sample query starts with, in this order. */
+#define SAMPLE_COLUMNS                                                                             \
+  "s.id, s.sha256, s.sha1, s.md5, s.size, s.mime, s.description, s.ssdeep, s.first_seen, "         \
+  "s.verdict, s.detections, s.engines"
+#define N_SAMPLE_COLUMNS 12
+
+static void
+add_sample_fields (JsonBuilder *b, sqlite3_stmt *stmt)
+{
+  add_string (b, "sha256", col_text (stmt, 1));
+  add_string (b, "sha1", col_text (stmt, 2));
+  add_string (b, "md5", col_text (stmt, 3));
+  add_int (b, "size", sqlite3_column_int64 (stmt, 4));
+  add_string (b, "mime", col_text (stmt, 5));
+  add_string (b, "type", col_text (stmt, 6));
+  add_string (b, "ssdeep", col_text (stmt, 7));
+  add_time (b, "first_seen", stmt, 8);
+  add_string (b, "verdict", col_text (stmt, 9));
+}
+
+static gboolean
+add_strings_column (JsonBuilder *b, sqlite3 *db, sqlite3_stmt *stmt, int col, GError **error)
+{
+  int rc;
+
+  json_builder_begin_array (b);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    json_builder_add_string_value (b, col_text (stmt, col));
+  json_builder_end_array (b);
+  sqlite3_reset (stmt);
+  return !step_error (db, rc, error);
+}
+
+JsonNode *
+petri_query_case (sqlite3 *db, const char *arg, gpointer data, GCancellable *cancellable,
+                  GError **error)
+{
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+  g_autoptr (Stmt) c = NULL, samples = NULL, names = NULL, tags = NULL, sandbox = NULL;
+  gint64 case_id;
+  int rc;
+
+  c = prepare (db, "SELECT id, name, created, notes FROM cases WHERE name = ?", error);
+  samples = prepare (db,
+                     "SELECT " SAMPLE_COLUMNS ", cs.added, cs.notes, cs.analyst_verdict "
+                     "FROM case_samples cs JOIN samples s ON s.id = cs.sample_id "
+                     "WHERE cs.case_id = ? ORDER BY cs.added, s.id",
+                     error);
+  names = prepare (db,
+                   "SELECT name, path FROM sightings WHERE case_id = ?1 AND sample_id = ?2 "
+                   "ORDER BY id",
+                   error);
+  tags = prepare (db, "SELECT tag FROM tags WHERE case_id = ?1 AND sample_id = ?2 ORDER BY tag",
+                  error);
+  sandbox = prepare (db,
+                     "SELECT status, reason FROM analyses WHERE sample_id = ? "
+                     "ORDER BY id DESC LIMIT 1",
+                     error);
+  if (c == NULL || samples == NULL || names == NULL || tags == NULL || sandbox == NULL)
+    return NULL;
+
+  sqlite3_bind_text (c, 1, arg, -1, SQLITE_TRANSIENT);
+  rc = sqlite3_step (c);
+  if (rc != SQLITE_ROW)
+    {
+      if (!step_error (db, rc, error))
+        g_set_error (error, PETRI_APP_ERROR, PETRI_APP_ERROR_NOT_FOUND, _ ("There is no case “%s”"),
+                     arg);
+      return NULL;
+    }
+  case_id = sqlite3_column_int64 (c, 0);
+
+  json_builder_begin_object (b);
+  add_string (b, "name", col_text (c, 1));
+  add_time (b, "created", c, 2);
+  add_string (b, "notes", col_text (c, 3));
+  json_builder_set_member_name (b, "samples");
+  json_builder_begin_array (b);
+  sqlite3_bind_int64 (samples, 1, case_id);
+  while ((rc = sqlite3_step (samples)) == SQLITE_ROW)
+    {
+      gint64 sample_id = sqlite3_column_int64 (samples, 0);
+
+      if (g_cancellable_set_error_if_cancelled (cancellable, error))
+        return NULL;
+
+      json_builder_begin_object (b);
+      add_sample_fields (b, samples);
+      add_int (b, "detections", sqlite3_column_int64 (samples, 10));
+      add_int (b, "engines", sqlite3_column_int64 (samples, 11));
+
+      sqlite3_bind_int64 (names, 1, case_id);
+      sqlite3_bind_int64 (names, 2, sample_id);
+      json_builder_set_member_name (b, "names");
+      if (!add_strings_column (b, db, names, 0, error))
+        return NULL;
+      json_builder_set_member_name (b, "paths");
+      if (!add_strings_column (b, db, names, 1, error))
+        return NULL;
+      add_time (b, "added", samples, N_SAMPLE_COLUMNS);
+      sqlite3_bind_int64 (tags, 1, case_id);
+      sqlite3_bind_int64 (tags, 2, sample_id);
+      json_builder_set_member_name (b, "tags");
+      if (!add_strings_column (b, db, tags, 0, error))
+        return NULL;
+      add_string (b, "notes", col_text (samples, N_SAMPLE_COLUMNS + 1));
+      add_string (b, "analyst_verdict",
+                  (const char *) sqlite3_column_text (samples, N_SAMPLE_COLUMNS + 2));
+
+      json_builder_set_member_name (b, "sandbox");
+      sqlite3_bind_int64 (sandbox, 1, sample_id);
+      if (sqlite3_step (sandbox) == SQLITE_ROW)
+        {
+          json_builder_begin_object (b);
+          add_string (b, "status", col_text (sandbox, 0));
+          add_string (b, "reason", col_text (sandbox, 1));
+          json_builder_end_object (b);
+        }
+      else
+        json_builder_add_null_value (b);
+      sqlite3_reset (sandbox);
+      json_builder_end_object (b);
+    }
+  if (step_error (db, rc, error))
+    return NULL;
+  json_builder_end_array (b);
+  json_builder_end_object (b);
+  return json_builder_get_root (b);
+}
+
+/* ---------------------------------------------------------------------- */
+/* One sample                                                               */
+
+static gboolean
+is_hex (const char *s)
+{
+  for (; *s != '\0'; s++)
+    if (!g_ascii_isxdigit (*s))
+      return FALSE;
+  return TRUE;
+}
+
+/* Resolves a SHA-256 (or unique prefix of at least 4), an MD5 or a SHA-1. */
+static gint64
+resolve_sample (sqlite3 *db, const char *arg, GError **error)
+{
+  g_autofree char *key = g_ascii_strdown (arg != NULL ? arg : "", -1);
+  g_autofree char *upper = NULL;
+  g_autoptr (Stmt) stmt = NULL;
+  gint64 id = 0;
+  guint n = 0;
+  int rc;
+
+  g_strstrip (key);
+  if (strlen (key) < 4 || strlen (key) > 64 || !is_hex (key))
+    {
+      g_set_error (error, PETRI_APP_ERROR, PETRI_APP_ERROR_INVALID,
+                   _ ("“%s” is not a SHA-256, MD5, SHA-1 or a hash prefix of at least 4 hex "
+                      "digits"),
+                   arg);
+      return -1;
+    }
+  /* Prefix as a range, so that the unique index answers it. */
+  upper = g_strconcat (key, "g", NULL);
+  stmt = prepare (db, "SELECT id FROM samples WHERE sha256 >= ? AND sha256 < ? LIMIT 2", error);
+  if (stmt == NULL)
+    return -1;
+  sqlite3_bind_text (stmt, 1, key, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 2, upper, -1, SQLITE_TRANSIENT);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      id = sqlite3_column_int64 (stmt, 0);
+      n++;
+    }
+  if (step_error (db, rc, error))
+    return -1;
+  if (n > 1)
+    {
+      g_set_error (error, PETRI_APP_ERROR, PETRI_APP_ERROR_AMBIGUOUS,
+                   _ ("The prefix “%s” matches more than one sample; give more digits"), arg);
+      return -1;
+    }
+  if (n == 1)
+    return id;
+
+  if (strlen (key) == 32 || strlen (key) == 40)
+    {
+      g_autoptr (Stmt) other
+          = prepare (db,
+                     strlen (key) == 32 ? "SELECT id FROM samples WHERE md5 = ?"
+                                        : "SELECT id FROM samples WHERE sha1 = ?",
+                     error);
+      if (other == NULL)
+        return -1;
+      sqlite3_bind_text (other, 1, key, -1, SQLITE_TRANSIENT);
+      if (sqlite3_step (other) == SQLITE_ROW)
+        return sqlite3_column_int64 (other, 0);
+    }
+  g_set_error (error, PETRI_APP_ERROR, PETRI_APP_ERROR_NOT_FOUND, _ ("No sample matches “%s”"),
+               arg);
+  return -1;
+}
+
+static JsonNode *
+result_from_row (sqlite3_stmt *stmt, int first)
+{
+  g_autoptr (PetriEngineResult) r = petri_engine_result_new (
+      col_text (stmt, first), col_text (stmt, first + 1), col_text (stmt, first + 2));
+  const char *kind = col_text (stmt, first + 3);
+  g_autoptr (JsonNode) names = json_from_string (col_text (stmt, first + 4), NULL);
+  const char *details = (const char *) sqlite3_column_text (stmt, first + 6);
+  JsonNode *node;
+
+  r->kind = g_str_equal (kind, "detected") ? PETRI_RESULT_DETECTED
+            : g_str_equal (kind, "error")  ? PETRI_RESULT_ERROR
+                                           : PETRI_RESULT_CLEAN;
+  if (names != NULL && JSON_NODE_HOLDS_ARRAY (names))
+    {
+      JsonArray *a = json_node_get_array (names);
+      for (guint i = 0; i < json_array_get_length (a); i++)
+        g_ptr_array_add (r->names, g_strdup (json_array_get_string_element (a, i)));
+    }
+  r->heuristic = sqlite3_column_int (stmt, first + 5) != 0;
+  if (details != NULL)
+    r->details = json_from_string (details, NULL);
+  if (sqlite3_column_type (stmt, first + 7) != SQLITE_NULL)
+    r->error = g_strdup (col_text (stmt, first + 7));
+
+  node = petri_engine_result_to_json (r);
+  {
+    g_autofree char *scanned = petri_format_time (sqlite3_column_int64 (stmt, first + 8));
+    json_object_set_string_member (json_node_get_object (node), "scanned", scanned);
+  }
+  return node;
+}
+
+#define RESULT_COLUMNS                                                                             \
+  "engine, engine_version, signatures, result, names, heuristic, details, error, scanned"
+
+static gboolean
+add_results (JsonBuilder *b, sqlite3 *db, const char *sql, gint64 sample_id, GError **error)
+{
+  g_autoptr (Stmt) stmt = prepare (db, sql, error);
+  int rc;
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, sample_id);
+  json_builder_begin_array (b);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    json_builder_add_value (b, result_from_row (stmt, 0));
+  json_builder_end_array (b);
+  return !step_error (db, rc, error);
+}
+
+static gboolean
+add_cases_of_sample (JsonBuilder *b, sqlite3 *db, gint64 sample_id, GError **error)
+{
+  g_autoptr (Stmt) cases = prepare (db,
+                                    "SELECT c.id, c.name, cs.added, cs.notes, cs.analyst_verdict, "
+                                    "cs.analyst_comment FROM case_samples cs "
+                                    "JOIN cases c ON c.id = cs.case_id WHERE cs.sample_id = ? "
+                                    "ORDER BY cs.added, c.id",
+                                    error);
+  g_autoptr (Stmt) names = prepare (db,
+                                    "SELECT name, path, added FROM sightings "
+                                    "WHERE case_id = ? AND sample_id = ? ORDER BY id",
+                                    error);
+  g_autoptr (Stmt) tags = prepare (
+      db, "SELECT tag FROM tags WHERE case_id = ? AND sample_id = ? ORDER BY tag", error);
+  int rc;
+
+  if (cases == NULL || names == NULL || tags == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (cases, 1, sample_id);
+  json_builder_begin_array (b);
+  while ((rc = sqlite3_step (cases)) == SQLITE_ROW)
+    {
+      gint64 case_id = sqlite3_column_int64 (cases, 0);
+
+      json_builder_begin_object (b);
+      add_string (b, "case", col_text (cases, 1));
+      add_time (b, "added", cases, 2);
+      json_builder_set_member_name (b, "names");
+      json_builder_begin_array (b);
+      sqlite3_bind_int64 (names, 1, case_id);
+      sqlite3_bind_int64 (names, 2, sample_id);
+      while (sqlite3_step (names) == SQLITE_ROW)
+        {
+          json_builder_begin_object (b);
+          add_string (b, "name", col_text (names, 0));
+          add_string (b, "path", col_text (names, 1));
+          add_time (b, "added", names, 2);
+          json_builder_end_object (b);
+        }
+      sqlite3_reset (names);
+      json_builder_end_array (b);
+      sqlite3_bind_int64 (tags, 1, case_id);
+      sqlite3_bind_int64 (tags, 2, sample_id);
+      json_builder_set_member_name (b, "tags");
+      if (!add_strings_column (b, db, tags, 0, error))
+        return FALSE;
+      add_string (b, "notes", col_text (cases, 3));
+      add_string (b, "analyst_verdict", (const char *) sqlite3_column_text (cases, 4));
+      add_string (b, "analyst_comment", col_text (cases, 5));
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+  return !step_error (db, rc, error);
+}
+
+static gboolean
+add_analyses (JsonBuilder *b, sqlite3 *db, gint64 sample_id, GError **error)
+{
+  g_autoptr (Stmt) analyses = prepare (db,
+                                       "SELECT a.id, a.source, a.vm, a.platform, a.status, "
+                                       "a.reason, a.queued, a.started, a.finished, a.duration, "
+                                       "a.summary, c.name FROM analyses a "
+                                       "LEFT JOIN cases c ON c.id = a.case_id "
+                                       "WHERE a.sample_id = ? ORDER BY a.id",
+                                       error);
+  g_autoptr (Stmt) events = prepare (db,
+                                     "SELECT ts, category, action, pid, ppid, process, target, "
+                                     "details FROM events WHERE analysis_id = ? ORDER BY seq",
+                                     error);
+  int rc;
+
+  if (analyses == NULL || events == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (analyses, 1, sample_id);
+  json_builder_begin_array (b);
+  while ((rc = sqlite3_step (analyses)) == SQLITE_ROW)
+    {
+      json_builder_begin_object (b);
+      add_int (b, "id", sqlite3_column_int64 (analyses, 0));
+      add_string (b, "case", (const char *) sqlite3_column_text (analyses, 11));
+      add_string (b, "source", col_text (analyses, 1));
+      add_string (b, "vm", col_text (analyses, 2));
+      add_string (b, "platform", col_text (analyses, 3));
+      add_string (b, "status", col_text (analyses, 4));
+      add_string (b, "reason", col_text (analyses, 5));
+      add_time (b, "queued", analyses, 6);
+      add_time (b, "started", analyses, 7);
+      add_time (b, "finished", analyses, 8);
+      json_builder_set_member_name (b, "duration");
+      if (sqlite3_column_type (analyses, 9) == SQLITE_NULL)
+        json_builder_add_null_value (b);
+      else
+        json_builder_add_int_value (b, sqlite3_column_int64 (analyses, 9));
+      add_json_text (b, "summary", (const char *) sqlite3_column_text (analyses, 10));
+
+      json_builder_set_member_name (b, "events");
+      json_builder_begin_array (b);
+      sqlite3_bind_int64 (events, 1, sqlite3_column_int64 (analyses, 0));
+      while (sqlite3_step (events) == SQLITE_ROW)
+        {
+          json_builder_begin_object (b);
+          json_builder_set_member_name (b, "ts");
+          json_builder_add_double_value (b, sqlite3_column_double (events, 0));
+          add_string (b, "category", col_text (events, 1));
+          add_string (b, "action", col_text (events, 2));
+          json_builder_set_member_name (b, "pid");
+          if (sqlite3_column_type (events, 3) == SQLITE_NULL)
+            json_builder_add_null_value (b);
+          else
+            json_builder_add_int_value (b, sqlite3_column_int64 (events, 3));
+          json_builder_set_member_name (b, "ppid");
+          if (sqlite3_column_type (events, 4) == SQLITE_NULL)
+            json_builder_add_null_value (b);
+          else
+            json_builder_add_int_value (b, sqlite3_column_int64 (events, 4));
+          add_string (b, "process", (const char *) sqlite3_column_text (events, 5));
+          add_string (b, "target", (const char *) sqlite3_column_text (events, 6));
+          add_json_text (b, "details", (const char *) sqlite3_column_text (events, 7));
+          json_builder_end_object (b);
+        }
+      sqlite3_reset (events);
+      json_builder_end_array (b);
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+  return !step_error (db, rc, error);
+}
+
+static gboolean
+add_links (JsonBuilder *b, sqlite3 *db, gint64 sample_id, gboolean parents, GError **error)
+{
+  g_autoptr (Stmt) stmt = prepare (
+      db,
+      parents ? "SELECT s.sha256, l.path, l.relation FROM sample_links l "
+                "JOIN samples s ON s.id = l.parent_id WHERE l.child_id = ? ORDER BY s.sha256"
+              : "SELECT s.sha256, l.path, l.relation FROM sample_links l "
+                "JOIN samples s ON s.id = l.child_id WHERE l.parent_id = ? ORDER BY l.path",
+      error);
+  int rc;
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, sample_id);
+  json_builder_begin_array (b);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      if (parents)
+        json_builder_add_string_value (b, col_text (stmt, 0));
+      else
+        {
+          json_builder_begin_object (b);
+          add_string (b, "sha256", col_text (stmt, 0));
+          add_string (b, "path", col_text (stmt, 1));
+          add_string (b, "relation", col_text (stmt, 2));
+          json_builder_end_object (b);
+        }
+    }
+  json_builder_end_array (b);
+  return !step_error (db, rc, error);
+}
+
+JsonNode *
+petri_query_sample (sqlite3 *db, const char *arg, gpointer data, GCancellable *cancellable,
+                    GError **error)
+{
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+  g_autoptr (Stmt) stmt = NULL;
+  gint64 sample_id = resolve_sample (db, arg, error);
+
+  if (sample_id < 0)
+    return NULL;
+  stmt = prepare (db, "SELECT " SAMPLE_COLUMNS " FROM samples s WHERE s.id = ?", error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, sample_id);
+  if (sqlite3_step (stmt) != SQLITE_ROW)
+    {
+      petri_store_set_sqlite_error (db, SQLITE_ERROR, "reading a sample", error);
+      return NULL;
+    }
+
+  json_builder_begin_object (b);
+  add_sample_fields (b, stmt);
+  add_int (b, "detections", sqlite3_column_int64 (stmt, 10));
+  json_builder_set_member_name (b, "engines");
+  if (!add_results (b, db,
+                    "SELECT " RESULT_COLUMNS " FROM engine_results WHERE id IN "
+                    "(SELECT max(id) FROM engine_results WHERE sample_id = ? GROUP BY engine) "
+                    "ORDER BY engine",
+                    sample_id, error))
+    return NULL;
+  json_builder_set_member_name (b, "history");
+  if (!add_results (b, db,
+                    "SELECT " RESULT_COLUMNS " FROM engine_results WHERE sample_id = ? ORDER BY id",
+                    sample_id, error))
+    return NULL;
+  json_builder_set_member_name (b, "cases");
+  if (!add_cases_of_sample (b, db, sample_id, error))
+    return NULL;
+  json_builder_set_member_name (b, "analyses");
+  if (!add_analyses (b, db, sample_id, error))
+    return NULL;
+  json_builder_set_member_name (b, "dropped_by");
+  if (!add_links (b, db, sample_id, TRUE, error))
+    return NULL;
+  json_builder_set_member_name (b, "dropped");
+  if (!add_links (b, db, sample_id, FALSE, error))
+    return NULL;
+  json_builder_end_object (b);
+  return json_builder_get_root (b);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Search                                                                   */
+
+typedef struct
+{
+  JsonBuilder *b;
+  GHashTable *seen;
+  guint n;
+} Hits;
+
+static void
+add_hit (Hits *hits, sqlite3_stmt *row, const char *kind, const char *match)
+{
+  /* row: sha256, case name, added, first name in that case */
+  g_autofree char *key
+      = g_strdup_printf ("%s\t%s\t%s\t%s", col_text (row, 0), col_text (row, 1), kind, match);
+
+  if (hits->n >= SEARCH_LIMIT || !g_hash_table_add (hits->seen, g_steal_pointer (&key)))
+    return;
+  hits->n++;
+  json_builder_begin_object (hits->b);
+  add_string (hits->b, "sha256", col_text (row, 0));
+  add_string (hits->b, "case", col_text (row, 1));
+  add_time (hits->b, "added", row, 2);
+  add_string (hits->b, "name", col_text (row, 3));
+  add_string (hits->b, "kind", kind);
+  add_string (hits->b, "match", match);
+  json_builder_end_object (hits->b);
+}
+
+/* Each case a sample is in (optionally only @case_id). */
+static gboolean
+add_sample_hits (Hits *hits, sqlite3 *db, sqlite3_stmt *cases, gint64 sample_id, gint64 case_id,
+                 const char *kind, const char *match, GError **error)
+{
+  int rc;
+
+  sqlite3_bind_int64 (cases, 1, sample_id);
+  if (case_id > 0)
+    sqlite3_bind_int64 (cases, 2, case_id);
+  else
+    sqlite3_bind_null (cases, 2);
+  while ((rc = sqlite3_step (cases)) == SQLITE_ROW)
+    add_hit (hits, cases, kind, match);
+  sqlite3_reset (cases);
+  return !step_error (db, rc, error);
+}
+
+/* "a b" → "\"a b\"" as one FTS5 phrase (trigram: substring match). */
+static char *
+fts_phrase (const char *text)
+{
+  GString *s = g_string_new ("\"");
+
+  for (const char *p = text; *p != '\0'; p++)
+    {
+      if (*p == '"')
+        g_string_append_c (s, '"');
+      g_string_append_c (s, *p);
+    }
+  g_string_append_c (s, '"');
+  return g_string_free (s, FALSE);
+}
+
+JsonNode *
+petri_query_search (sqlite3 *db, const char *arg, gpointer data, GCancellable *cancellable,
+                    GError **error)
+{
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+  g_autoptr (GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autofree char *text = g_strstrip (g_strdup (arg != NULL ? arg : ""));
+  g_autofree char *lower = g_ascii_strdown (text, -1);
+  g_autoptr (Stmt) cases = NULL;
+  Hits hits = { b, seen, 0 };
+
+  if (*text == '\0')
+    {
+      g_set_error_literal (error, PETRI_APP_ERROR, PETRI_APP_ERROR_INVALID,
+                           _ ("Nothing to search for"));
+      return NULL;
+    }
+  cases = prepare (db,
+                   "SELECT s.sha256, c.name, cs.added, "
+                   "  (SELECT name FROM sightings g WHERE g.case_id = c.id "
+                   "   AND g.sample_id = s.id ORDER BY g.id LIMIT 1) "
+                   "FROM case_samples cs JOIN cases c ON c.id = cs.case_id "
+                   "JOIN samples s ON s.id = cs.sample_id "
+                   "WHERE cs.sample_id = ?1 AND (?2 IS NULL OR cs.case_id = ?2) "
+                   "ORDER BY cs.added",
+                   error);
+  if (cases == NULL)
+    return NULL;
+
+  json_builder_begin_array (b);
+
+  /* Hashes: a SHA-256 prefix, or a whole MD5/SHA-1. */
+  if (strlen (lower) >= 4 && strlen (lower) <= 64 && is_hex (lower))
+    {
+      g_autofree char *upper = g_strconcat (lower, "g", NULL);
+      g_autoptr (Stmt) h
+          = prepare (db,
+                     "SELECT id, 'sha256', sha256 FROM samples "
+                     "WHERE sha256 >= ?1 AND sha256 < ?2 "
+                     "UNION ALL SELECT id, 'md5', md5 FROM samples WHERE md5 = ?1 "
+                     "UNION ALL SELECT id, 'sha1', sha1 FROM samples WHERE sha1 = ?1 "
+                     "LIMIT 1000",
+                     error);
+      if (h == NULL)
+        return NULL;
+      sqlite3_bind_text (h, 1, lower, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text (h, 2, upper, -1, SQLITE_TRANSIENT);
+      while (sqlite3_step (h) == SQLITE_ROW)
+        if (!add_sample_hits (&hits, db, cases, sqlite3_column_int64 (h, 0), 0, col_text (h, 1),
+                              col_text (h, 2), error))
+          return NULL;
+    }
+
+  /* File names, paths and detection names: trigram FTS needs 3 characters. */
+  if (g_utf8_strlen (text, -1) >= 3)
+    {
+      g_autofree char *phrase = fts_phrase (text);
+      g_autoptr (Stmt) f = prepare (db,
+                                    "SELECT sample_id, case_id, kind, text FROM search_index "
+                                    "WHERE search_index MATCH ?1 LIMIT 5000",
+                                    error);
+      int rc;
+
+      if (f == NULL)
+        return NULL;
+      sqlite3_bind_text (f, 1, phrase, -1, SQLITE_TRANSIENT);
+      while ((rc = sqlite3_step (f)) == SQLITE_ROW && hits.n < SEARCH_LIMIT)
+        {
+          gint64 case_id
+              = sqlite3_column_type (f, 1) == SQLITE_NULL ? 0 : sqlite3_column_int64 (f, 1);
+          if (g_cancellable_set_error_if_cancelled (cancellable, error))
+            return NULL;
+          if (!add_sample_hits (&hits, db, cases, sqlite3_column_int64 (f, 0), case_id,
+                                col_text (f, 2), col_text (f, 3), error))
+            return NULL;
+        }
+      if (rc != SQLITE_ROW && step_error (db, rc, error))
+        return NULL;
+    }
+  json_builder_end_array (b);
+  return json_builder_get_root (b);
+}
