@@ -104,7 +104,8 @@ field (PetriDetailView *self, const char *member)
         value = petri_item_get_description (self->item);
     }
   if (value == NULL)
-    value = petri_json_string (s, member);
+    /* The database calls libmagic's description "type". */
+    value = petri_json_string (s, g_str_equal (member, "description") ? "type" : member);
   return value;
 }
 
@@ -115,10 +116,7 @@ current_results (PetriDetailView *self)
   GPtrArray *results = g_ptr_array_new_with_free_func ((GDestroyNotify) petri_engine_result_unref);
   GPtrArray *live = self->item != NULL ? petri_item_get_results (self->item) : NULL;
   JsonObject *s = sample_object (self);
-  JsonArray *stored = petri_json_array (s, "results");
-
-  if (stored == NULL)
-    stored = petri_json_array (s, "engines");
+  JsonArray *stored = petri_json_array (s, "engines"); /* the latest of each engine */
   if (live != NULL && live->len > 0)
     {
       for (guint i = 0; i < live->len; i++)
@@ -311,28 +309,36 @@ render_summary (PetriDetailView *self, GPtrArray *results)
 
   render_verdict (self, results);
 
-  names = join_json_strings (petri_json_array (s, "names"), NULL, "\n");
-  if (*names == '\0')
-    {
-      g_free (names);
-      names = join_json_strings (petri_json_array (s, "sightings"), "name", "\n");
-    }
-  if (*names == '\0')
-    {
-      g_free (names);
-      names = g_strdup (self->name);
-    }
-  cases = join_json_strings (petri_json_array (s, "cases"), "name", "\n");
-  if (*cases == '\0')
-    {
-      g_free (cases);
-      cases = join_json_strings (petri_json_array (s, "sightings"), "case", "\n");
-    }
-  if (*cases == '\0' && self->case_name != NULL)
-    {
-      g_free (cases);
-      cases = g_strdup (self->case_name);
-    }
+  {
+    JsonArray *in_cases = petri_json_array (s, "cases");
+    GString *n = g_string_new (NULL), *c = g_string_new (NULL);
+    g_autoptr (GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+
+    for (guint i = 0; in_cases != NULL && i < json_array_get_length (in_cases); i++)
+      {
+        JsonObject *entry = json_array_get_object_element (in_cases, i);
+        JsonArray *sightings = petri_json_array (entry, "names");
+        const char *case_name = petri_json_string (entry, "case");
+
+        if (case_name != NULL)
+          g_string_append_printf (c, "%s%s", c->len > 0 ? "\n" : "", case_name);
+        for (guint j = 0; sightings != NULL && j < json_array_get_length (sightings); j++)
+          {
+            const char *name = petri_json_string (json_array_get_object_element (sightings, j),
+                                                  "name");
+            if (name == NULL || g_hash_table_contains (seen, name))
+              continue;
+            g_hash_table_add (seen, (gpointer) name);
+            g_string_append_printf (n, "%s%s", n->len > 0 ? "\n" : "", name);
+          }
+      }
+    if (n->len == 0 && self->name != NULL)
+      g_string_append (n, self->name);
+    if (c->len == 0 && self->case_name != NULL)
+      g_string_append (c, self->case_name);
+    names = g_string_free (n, FALSE);
+    cases = g_string_free (c, FALSE);
+  }
   if (self->sha256 != NULL || s != NULL)
     {
       /* Translators: a file size: "68 bytes (68 bytes)", the first one rounded */
@@ -482,26 +488,22 @@ render_behavior (PetriDetailView *self)
 static void
 render_notes (PetriDetailView *self)
 {
-  JsonObject *s = sample_object (self);
-  const char *notes = petri_json_string (s, "notes");
-  g_autofree char *tags = join_json_strings (petri_json_array (s, "tags"), NULL, ", ");
-  JsonArray *cases = petri_json_array (s, "cases");
+  JsonArray *cases = petri_json_array (sample_object (self), "cases");
+  const char *notes = NULL;
+  g_autofree char *tags = NULL;
 
   /* Notes and tags belong to the sample in this case. */
   for (guint i = 0; cases != NULL && i < json_array_get_length (cases); i++)
     {
       JsonObject *c = json_array_get_object_element (cases, i);
-      if (c != NULL && g_strcmp0 (petri_json_string (c, "name"), self->case_name) == 0)
+      if (c != NULL && g_strcmp0 (petri_json_string (c, "case"), self->case_name) == 0)
         {
-          if (petri_json_string (c, "notes") != NULL)
-            notes = petri_json_string (c, "notes");
-          if (petri_json_array (c, "tags") != NULL)
-            {
-              g_free (tags);
-              tags = join_json_strings (petri_json_array (c, "tags"), NULL, ", ");
-            }
+          notes = petri_json_string (c, "notes");
+          tags = join_json_strings (petri_json_array (c, "tags"), NULL, ", ");
         }
     }
+  if (tags == NULL)
+    tags = g_strdup ("");
 
   self->loading_notes = TRUE;
   gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->notes_view), notes != NULL ? notes : "",

@@ -46,8 +46,8 @@ dialog_free (Dialog *d)
 static gboolean
 fill (Dialog *d)
 {
-  PetriEngineSet *engines = petri_context_get_engines (d->context);
-  GPtrArray *warnings;
+  g_autoptr (PetriEngineSet) engines = petri_context_get_engines (d->context);
+  g_autoptr (GPtrArray) warnings = NULL;
   GString *text;
 
   if (engines == NULL)

@@ -65,7 +65,6 @@ struct _PetriWindow
 
   GCancellable *case_cancellable;
   guint status_id;
-  guint engines_poll_id;
   gulong added_id, changed_id, idle_id, engines_changed_id;
 };
 
@@ -73,6 +72,7 @@ G_DEFINE_FINAL_TYPE (PetriWindow, petri_window, GTK_TYPE_APPLICATION_WINDOW)
 
 static void set_case (PetriWindow *self, const char *case_name);
 static void schedule_status (PetriWindow *self);
+static void engines_changed_cb (PetriContext *context, PetriWindow *self);
 
 /* ---------------------------------------------------------------------- */
 /* Messages                                                                 */
@@ -285,11 +285,12 @@ apply_stored_sample (PetriWindow *self, JsonObject *s)
 {
   const char *sha256 = petri_json_string (s, "sha256");
   PetriVerdict verdict = petri_verdict_from_string (petri_json_string (s, "verdict"));
-  JsonArray *sightings = petri_json_array (s, "sightings");
+  JsonArray *names = petri_json_array (s, "names");
+  JsonArray *paths = petri_json_array (s, "paths");
   JsonArray *names_array = petri_json_array (s, "detection_names");
-  JsonObject *analysis = petri_json_object (s, "analysis");
-  g_autoptr (GPtrArray) names = g_ptr_array_new ();
-  guint n_sightings = sightings != NULL ? json_array_get_length (sightings) : 0;
+  JsonObject *sandbox = petri_json_object (s, "sandbox");
+  g_autoptr (GPtrArray) detections = g_ptr_array_new ();
+  guint n_sightings = names != NULL ? json_array_get_length (names) : 0;
 
   if (sha256 == NULL)
     return;
@@ -297,25 +298,24 @@ apply_stored_sample (PetriWindow *self, JsonObject *s)
     {
       const char *n = json_array_get_string_element (names_array, i);
       if (n != NULL)
-        g_ptr_array_add (names, (gpointer) n);
+        g_ptr_array_add (detections, (gpointer) n);
     }
-  g_ptr_array_add (names, NULL);
+  g_ptr_array_add (detections, NULL);
 
-  /* One row per name the sample was taken in under in this case. */
+  /* One row per path the sample was taken in under in this case. */
   for (guint i = 0; i < MAX (n_sightings, 1); i++)
     {
-      JsonObject *sighting = n_sightings > 0 ? json_array_get_object_element (sightings, i) : NULL;
-      const char *path
-          = sighting != NULL ? petri_json_string (sighting, "path") : petri_json_string (s, "path");
-      const char *name
-          = sighting != NULL ? petri_json_string (sighting, "name") : petri_json_string (s, "name");
+      const char *name = n_sightings > 0 ? json_array_get_string_element (names, i) : NULL;
+      const char *path = paths != NULL && i < json_array_get_length (paths)
+                           ? json_array_get_string_element (paths, i)
+                           : NULL;
       g_autofree char *key = stored_key (sha256, path);
       PetriSampleRow row = {
         .key = key,
         .name = name != NULL ? name : sha256,
         .path = path,
         .mime = petri_json_string (s, "mime"),
-        .description = petri_json_string (s, "description"),
+        .description = petri_json_string (s, "type"),
         .size = petri_json_int (s, "size", 0),
         .sha256 = sha256,
         .sha1 = petri_json_string (s, "sha1"),
@@ -324,9 +324,8 @@ apply_stored_sample (PetriWindow *self, JsonObject *s)
         .verdict = verdict,
         .n_detections = petri_json_int (s, "detections", 0),
         .n_engines = petri_json_int (s, "engines", 0),
-        .detection_names = (const char *const *) names->pdata,
-        .sandbox_status = analysis != NULL ? petri_json_string (analysis, "status")
-                                           : petri_json_string (s, "sandbox"),
+        .detection_names = (const char *const *) detections->pdata,
+        .sandbox_status = petri_json_string (sandbox, "status"),
       };
       petri_sample_list_apply (self->list, &row);
     }
@@ -467,7 +466,6 @@ initial_cases_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   const char *chosen = NULL;
   JsonArray *cases;
   g_autofree char *fresh = NULL;
-  gint64 newest = G_MININT64;
 
   if (node == NULL && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
@@ -479,24 +477,19 @@ initial_cases_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 
   last = settings != NULL ? g_settings_get_string (settings, "last-case") : NULL;
   cases = node != NULL && JSON_NODE_HOLDS_ARRAY (node) ? json_node_get_array (node) : NULL;
+  /* The last case shown, else the newest (the list comes newest first). */
   for (guint i = 0; cases != NULL && i < json_array_get_length (cases); i++)
     {
-      JsonObject *c = json_array_get_object_element (cases, i);
-      const char *name = petri_json_string (c, "name");
-      gint64 created = petri_json_int (c, "created", 0);
+      const char *name = petri_json_string (json_array_get_object_element (cases, i), "name");
 
       if (name == NULL)
         continue;
+      if (chosen == NULL)
+        chosen = name;
       if (last != NULL && g_str_equal (name, last))
         {
           chosen = name;
           break;
-        }
-      /* Otherwise the most recently created case. */
-      if (chosen == NULL || created >= newest)
-        {
-          chosen = name;
-          newest = created;
         }
     }
   if (chosen == NULL)
@@ -530,6 +523,8 @@ context_ready (PetriWindow *self, PetriApplication *app)
   self->changed_id
       = g_signal_connect (self->pipeline, "items-changed", G_CALLBACK (items_changed_cb), self);
   self->idle_id = g_signal_connect (self->pipeline, "idle", G_CALLBACK (pipeline_idle_cb), self);
+  self->engines_changed_id = g_signal_connect (context, "engines-changed",
+                                               G_CALLBACK (engines_changed_cb), self);
   gtk_label_set_text (self->loading_label, _ ("Opening the case…"));
   petri_case_store_query_async (petri_context_get_store (context), PETRI_QUERY_CASES, NULL,
                                 self->case_cancellable, initial_cases_cb, self);
@@ -743,27 +738,20 @@ schedule_status (PetriWindow *self)
     self->status_id = g_timeout_add (400, status_cb, self);
 }
 
-static gboolean
-engines_poll_cb (gpointer user_data)
+static void
+engines_changed_cb (PetriContext *context, PetriWindow *self)
 {
-  PetriWindow *self = user_data;
-  PetriEngineSet *engines;
-  GPtrArray *warnings;
+  g_autoptr (GPtrArray) warnings = petri_context_get_engine_warnings (context);
 
-  if (self->context == NULL || (engines = petri_context_get_engines (self->context)) == NULL)
-    return G_SOURCE_CONTINUE;
   update_engines_label (self);
-  warnings = petri_context_get_engine_warnings (self->context);
   if (warnings != NULL && warnings->len > 0)
     {
       g_autofree char *text = g_strdup_printf (
-          ngettext ("%u signature file could not be loaded: %s",
-                    "%u signature files could not be loaded; the first: %s", warnings->len),
-          warnings->len, (const char *) g_ptr_array_index (warnings, 0));
+        ngettext ("%u problem while loading the signatures: %s",
+                  "%u problems while loading the signatures; the first: %s", warnings->len),
+        warnings->len, (const char *) g_ptr_array_index (warnings, 0));
       show_message (self, GTK_MESSAGE_WARNING, text);
     }
-  self->engines_poll_id = 0;
-  return G_SOURCE_REMOVE;
 }
 
 /* ---------------------------------------------------------------------- */
@@ -1202,14 +1190,11 @@ petri_window_delete_event (GtkWidget *widget, GdkEventAny *event)
   return GTK_WIDGET_CLASS (petri_window_parent_class)->delete_event (widget, event);
 }
 
+/* Once the window belongs to @app ("application" is set after constructed()). */
 static void
-petri_window_constructed (GObject *object)
+attach_to_application (PetriWindow *self, PetriApplication *app)
 {
-  PetriWindow *self = PETRI_WINDOW (object);
-  PetriApplication *app = PETRI_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)));
   GSettings *settings = petri_application_get_settings (app);
-
-  G_OBJECT_CLASS (petri_window_parent_class)->constructed (object);
 
   if (settings != NULL)
     {
@@ -1224,7 +1209,6 @@ petri_window_constructed (GObject *object)
   g_signal_connect_object (app, "notify::context", G_CALLBACK (context_notify_cb), self, 0);
   if (!petri_application_is_loading (app))
     context_ready (self, app);
-  self->engines_poll_id = g_timeout_add (250, engines_poll_cb, self);
 }
 
 static void
@@ -1236,7 +1220,8 @@ petri_window_dispose (GObject *object)
   g_clear_object (&self->case_cancellable);
   g_clear_handle_id (&self->flush_id, g_source_remove);
   g_clear_handle_id (&self->status_id, g_source_remove);
-  g_clear_handle_id (&self->engines_poll_id, g_source_remove);
+  if (self->context != NULL)
+    g_clear_signal_handler (&self->engines_changed_id, self->context);
   if (self->pipeline != NULL)
     {
       g_clear_signal_handler (&self->added_id, self->pipeline);
@@ -1273,7 +1258,6 @@ petri_window_class_init (PetriWindowClass *klass)
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
-  object_class->constructed = petri_window_constructed;
   object_class->dispose = petri_window_dispose;
   object_class->finalize = petri_window_finalize;
   widget_class->delete_event = petri_window_delete_event;
@@ -1338,5 +1322,8 @@ petri_window_init (PetriWindow *self)
 PetriWindow *
 petri_window_new (PetriApplication *app)
 {
-  return g_object_new (PETRI_TYPE_WINDOW, "application", app, NULL);
+  PetriWindow *self = g_object_new (PETRI_TYPE_WINDOW, "application", app, NULL);
+
+  attach_to_application (self, app);
+  return self;
 }
