@@ -332,6 +332,9 @@ petri_application_startup (GApplication *app)
 
   G_APPLICATION_CLASS (petri_application_parent_class)->startup (app);
 
+  /* libclamav and libyara are initialised once, here on the main thread. */
+  petri_engines_init ();
+
   g_set_application_name ("Petri");
   gtk_window_set_default_icon_name (PETRI_APP_ID);
   gtk_css_provider_load_from_resource (css, PETRI_RESOURCE_PATH "/style.css");

@@ -217,7 +217,16 @@ flush_cb (gpointer user_data)
         break;
     }
   if (was_empty)
-    update_page (self);
+    {
+      GtkTreeIter first;
+
+      update_page (self);
+      /* Something is shown in the details from the first file on. */
+      if (gtk_tree_model_get_iter_first (self->sort, &first)
+          && !gtk_tree_selection_get_selected (gtk_tree_view_get_selection (self->sample_view), NULL,
+                                               NULL))
+        gtk_tree_selection_select_iter (gtk_tree_view_get_selection (self->sample_view), &first);
+    }
   schedule_status (self);
   if (!g_queue_is_empty (&self->pending))
     return G_SOURCE_CONTINUE;
