@@ -167,7 +167,7 @@ preview_text (const char *data)
 }
 
 static void
-add_strings (GtkTreeStore *store, GtkTreeIter *rule, JsonArray *strings)
+add_strings (GtkTreeStore *store, GtkTreeIter *rule, JsonArray *strings, gint64 total)
 {
   static const char *const id_names[] = { "identifier", "id", "name", NULL };
   static const char *const data_names[] = { "preview", "data", "text", "hex", NULL };
@@ -178,7 +178,8 @@ add_strings (GtkTreeStore *store, GtkTreeIter *rule, JsonArray *strings)
   if (n == 0)
     return;
   /* Translators: a group of YARA string matches; %u is how many */
-  title = g_strdup_printf (ngettext ("%u string", "%u strings", n), n);
+  title = g_strdup_printf (ngettext ("%u string", "%u strings", MAX (n, total)),
+                           (guint) MAX (n, total));
   gtk_tree_store_insert_with_values (store, &group, rule, -1, PETRI_MATCH_COL_NAME, title,
                                      PETRI_MATCH_COL_WEIGHT, PANGO_WEIGHT_NORMAL, -1);
   for (guint i = 0; i < n; i++)
@@ -198,6 +199,15 @@ add_strings (GtkTreeStore *store, GtkTreeIter *rule, JsonArray *strings)
       gtk_tree_store_insert_with_values (store, NULL, &group, -1, PETRI_MATCH_COL_NAME,
                                          member_string (s, id_names), PETRI_MATCH_COL_OFFSET,
                                          offset, PETRI_MATCH_COL_VALUE, preview,
+                                         PETRI_MATCH_COL_WEIGHT, PANGO_WEIGHT_NORMAL, -1);
+    }
+  if (total > n)
+    {
+      /* Translators: YARA string matches that are not listed */
+      g_autofree char *more
+          = g_strdup_printf (ngettext ("… and %u more match", "… and %u more matches", total - n),
+                             (guint) (total - n));
+      gtk_tree_store_insert_with_values (store, NULL, &group, -1, PETRI_MATCH_COL_NAME, more,
                                          PETRI_MATCH_COL_WEIGHT, PANGO_WEIGHT_NORMAL, -1);
     }
 }
@@ -323,7 +333,8 @@ petri_match_tree_fill (GtkTreeStore *store, GPtrArray *results)
                                              PANGO_WEIGHT_BOLD, -1);
           if (json_object_has_member (m, "strings")
               && JSON_NODE_HOLDS_ARRAY (json_object_get_member (m, "strings")))
-            add_strings (store, &iter, json_object_get_array_member (m, "strings"));
+            add_strings (store, &iter, json_object_get_array_member (m, "strings"),
+                         json_object_get_int_member_with_default (m, "strings_total", 0));
           if (json_object_has_member (m, "meta"))
             add_meta (store, &iter, json_object_get_member (m, "meta"));
           n_rules++;
@@ -501,6 +512,7 @@ char *
 petri_analysis_notice (JsonObject *analysis, gboolean *is_error)
 {
   const char *status, *reason;
+  g_autofree char *trimmed = NULL;
 
   *is_error = FALSE;
   if (analysis == NULL)
@@ -508,6 +520,8 @@ petri_analysis_notice (JsonObject *analysis, gboolean *is_error)
 
   status = json_object_get_string_member_with_default (analysis, "status", "");
   reason = json_object_get_string_member_with_default (analysis, "reason", "");
+  if (g_str_has_suffix (reason, "."))
+    reason = trimmed = g_strndup (reason, strlen (reason) - 1);
   if (g_str_equal (status, "done"))
     return NULL;
   if (g_str_equal (status, "queued"))

@@ -324,8 +324,8 @@ render_summary (PetriDetailView *self, GPtrArray *results)
           g_string_append_printf (c, "%s%s", c->len > 0 ? "\n" : "", case_name);
         for (guint j = 0; sightings != NULL && j < json_array_get_length (sightings); j++)
           {
-            const char *name = petri_json_string (json_array_get_object_element (sightings, j),
-                                                  "name");
+            const char *name
+                = petri_json_string (json_array_get_object_element (sightings, j), "name");
             if (name == NULL || g_hash_table_contains (seen, name))
               continue;
             g_hash_table_add (seen, (gpointer) name);

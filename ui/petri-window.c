@@ -223,8 +223,8 @@ flush_cb (gpointer user_data)
       update_page (self);
       /* Something is shown in the details from the first file on. */
       if (gtk_tree_model_get_iter_first (self->sort, &first)
-          && !gtk_tree_selection_get_selected (gtk_tree_view_get_selection (self->sample_view), NULL,
-                                               NULL))
+          && !gtk_tree_selection_get_selected (gtk_tree_view_get_selection (self->sample_view),
+                                               NULL, NULL))
         gtk_tree_selection_select_iter (gtk_tree_view_get_selection (self->sample_view), &first);
     }
   schedule_status (self);
@@ -316,8 +316,8 @@ apply_stored_sample (PetriWindow *self, JsonObject *s)
     {
       const char *name = n_sightings > 0 ? json_array_get_string_element (names, i) : NULL;
       const char *path = paths != NULL && i < json_array_get_length (paths)
-                           ? json_array_get_string_element (paths, i)
-                           : NULL;
+                             ? json_array_get_string_element (paths, i)
+                             : NULL;
       g_autofree char *key = stored_key (sha256, path);
       PetriSampleRow row = {
         .key = key,
@@ -532,8 +532,8 @@ context_ready (PetriWindow *self, PetriApplication *app)
   self->changed_id
       = g_signal_connect (self->pipeline, "items-changed", G_CALLBACK (items_changed_cb), self);
   self->idle_id = g_signal_connect (self->pipeline, "idle", G_CALLBACK (pipeline_idle_cb), self);
-  self->engines_changed_id = g_signal_connect (context, "engines-changed",
-                                               G_CALLBACK (engines_changed_cb), self);
+  self->engines_changed_id
+      = g_signal_connect (context, "engines-changed", G_CALLBACK (engines_changed_cb), self);
   gtk_label_set_text (self->loading_label, _ ("Opening the case…"));
   petri_case_store_query_async (petri_context_get_store (context), PETRI_QUERY_CASES, NULL,
                                 self->case_cancellable, initial_cases_cb, self);
@@ -756,9 +756,9 @@ engines_changed_cb (PetriContext *context, PetriWindow *self)
   if (warnings != NULL && warnings->len > 0)
     {
       g_autofree char *text = g_strdup_printf (
-        ngettext ("%u problem while loading the signatures: %s",
-                  "%u problems while loading the signatures; the first: %s", warnings->len),
-        warnings->len, (const char *) g_ptr_array_index (warnings, 0));
+          ngettext ("%u problem while loading the signatures: %s",
+                    "%u problems while loading the signatures; the first: %s", warnings->len),
+          warnings->len, (const char *) g_ptr_array_index (warnings, 0));
       show_message (self, GTK_MESSAGE_WARNING, text);
     }
 }
