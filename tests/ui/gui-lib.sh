@@ -72,7 +72,29 @@ expect() {
   dump --wait "${2:-60}" --expect "$1" > "$ART/last-dump.txt" 2>&1 || fail "never matched: $1"
 }
 
-shot() { "$T/screenshot" --title '^Petri' "$ART/$1.png" > /dev/null || fail "screenshot $1"; }
+# The largest visible window whose title starts with "Petri" (popovers and
+# tooltips are windows too).
+petri_window() {
+  local best='' best_area=0 w geo width height
+  for w in $(xdotool search --onlyvisible --name '^Petri' 2>/dev/null); do
+    geo=$(xdotool getwindowgeometry --shell "$w" 2>/dev/null) || continue
+    width=$(echo "$geo" | sed -n 's/^WIDTH=//p')
+    height=$(echo "$geo" | sed -n 's/^HEIGHT=//p')
+    if [ $((width * height)) -gt "$best_area" ]; then
+      best=$w
+      best_area=$((width * height))
+    fi
+  done
+  echo "$best"
+}
+
+shot() {
+  local wid
+  sleep 0.3 # let the last frame be drawn
+  wid=$(petri_window)
+  [ -n "$wid" ] || fail "no Petri window to take a picture of"
+  "$T/screenshot" --window "$wid" "$ART/$1.png" > /dev/null || fail "screenshot $1"
+}
 
 click() { "$T/atspi-click" --app '^petri$' "$@" > /dev/null || fail "could not click: $*"; }
 
