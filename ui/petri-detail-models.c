@@ -149,19 +149,29 @@ offset_text (JsonObject *s)
   return g_strdup_printf ("0x%" G_GINT64_MODIFIER "x", json_node_get_int (n));
 }
 
-/* Match data may hold any byte: show printable ASCII and escape the rest. */
+/* The engine's preview is text already (escaped bytes, "…" when cut):
+ * only control characters are made visible here. */
 static char *
 preview_text (const char *data)
 {
   GString *s = g_string_new (NULL);
 
-  for (const char *p = data; *p != '\0' && s->len < 200; p++)
+  if (!g_utf8_validate (data, -1, NULL))
     {
-      guchar c = *p;
-      if (c >= 0x20 && c < 0x7f)
-        g_string_append_c (s, c);
-      else
+      for (const char *p = data; *p != '\0'; p++)
+        if ((guchar) *p >= 0x20 && (guchar) *p < 0x7f)
+          g_string_append_c (s, *p);
+        else
+          g_string_append_printf (s, "\\x%02x", (guchar) *p);
+      return g_string_free (s, FALSE);
+    }
+  for (const char *p = data; *p != '\0'; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+      if (c < 0x20 || c == 0x7f)
         g_string_append_printf (s, "\\x%02x", c);
+      else
+        g_string_append_unichar (s, c);
     }
   return g_string_free (s, FALSE);
 }

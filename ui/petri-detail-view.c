@@ -167,7 +167,9 @@ add_row (PetriDetailView *self, int row, const char *title, const char *value, g
   GtkWidget *val = gtk_label_new (value != NULL && *value != '\0' ? value : "—");
 
   gtk_label_set_xalign (GTK_LABEL (key), 1);
-  gtk_label_set_yalign (GTK_LABEL (key), 0);
+  /* Lines of several rows read from the top; one-liners sit by their button. */
+  gtk_widget_set_valign (key, value != NULL && strchr (value, '\n') != NULL ? GTK_ALIGN_START
+                                                                            : GTK_ALIGN_CENTER);
   gtk_style_context_add_class (gtk_widget_get_style_context (key), "dim-label");
   gtk_label_set_xalign (GTK_LABEL (val), 0);
   gtk_label_set_selectable (GTK_LABEL (val), TRUE);

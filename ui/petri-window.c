@@ -15,6 +15,7 @@
 #include <glib/gi18n.h>
 
 #include "petri-case-history.h"
+#include "petri-detail-models.h"
 #include "petri-detail-view.h"
 #include "petri-sample-list.h"
 #include "petri-signatures-dialog.h"
@@ -29,6 +30,7 @@ struct _PetriWindow
 
   /* Template children */
   GtkHeaderBar *header_bar;
+  GtkLabel *subtitle_label;
   GtkMenuButton *case_button;
   GtkLabel *case_label;
   GtkListBox *case_list;
@@ -385,7 +387,7 @@ update_title (PetriWindow *self)
   if (self->case_name == NULL)
     {
       gtk_window_set_title (GTK_WINDOW (self), "Petri");
-      gtk_header_bar_set_subtitle (self->header_bar, NULL);
+      gtk_widget_hide (GTK_WIDGET (self->subtitle_label));
       return;
     }
   /* Translators: the window title; %s is the case name */
@@ -690,7 +692,8 @@ update_engines_label (PetriWindow *self)
         g_string_append (s, " · ");
       /* Translators: engine name, version and signature count: "ClamAV 1.4.6: 11412 signatures" */
       g_string_append_printf (s, ngettext ("%s %s: %u signature", "%s %s: %u signatures", n),
-                              petri_engine_get_name (e), petri_engine_get_version (e), n);
+                              petri_engine_display_name (petri_engine_get_name (e)),
+                              petri_engine_get_version (e), n);
     }
   gtk_label_set_text (self->engines_label, s->str);
   g_string_free (s, TRUE);
@@ -1275,6 +1278,7 @@ petri_window_class_init (PetriWindowClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class,
                                                PETRI_RESOURCE_PATH "/petri-window.ui");
   gtk_widget_class_bind_template_child (widget_class, PetriWindow, header_bar);
+  gtk_widget_class_bind_template_child (widget_class, PetriWindow, subtitle_label);
   gtk_widget_class_bind_template_child (widget_class, PetriWindow, case_button);
   gtk_widget_class_bind_template_child (widget_class, PetriWindow, case_label);
   gtk_widget_class_bind_template_child (widget_class, PetriWindow, case_list);
