@@ -1198,8 +1198,13 @@ save_state (PetriWindow *self)
 static gboolean
 petri_window_delete_event (GtkWidget *widget, GdkEventAny *event)
 {
+  GtkWidgetClass *parent_class = GTK_WIDGET_CLASS (petri_window_parent_class);
+
   save_state (PETRI_WINDOW (widget));
-  return GTK_WIDGET_CLASS (petri_window_parent_class)->delete_event (widget, event);
+  /* GtkWindow has no handler of its own: the default destroys the window. */
+  if (parent_class->delete_event != NULL)
+    return parent_class->delete_event (widget, event);
+  return GDK_EVENT_PROPAGATE;
 }
 
 /* Once the window belongs to @app ("application" is set after constructed()). */
