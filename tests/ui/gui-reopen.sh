@@ -5,7 +5,7 @@
 
 mkdir "$IN/many"
 for i in $(seq -w 1 600); do
-  printf 'file %s\n%s\n' "$i" "$(head -c 2048 /dev/zero | tr '\0' "$((i % 10))")" > "$IN/many/f$i.txt"
+  printf 'file %s\n%s\n' "$i" "$(head -c 2048 /dev/zero | tr '\0' "$((10#$i % 10))")" > "$IN/many/f$i.txt"
 done
 make_eicar "$IN/many/a-eicar.com"
 
@@ -32,7 +32,7 @@ APP_PID=
 
 # What the database holds as finished now is what the window must show.
 case_name=$(cli cases --json | sed -n 's/.*"name" *: *"\([^"]*\)".*/\1/p' | head -1)
-cli show "$case_name" --json > "$ART/case.json"
+cli show --case "$case_name" --json > "$ART/case.json"
 finished=$(python3 - "$ART/case.json" <<'PY'
 import json, sys
 case = json.load(open(sys.argv[1]))
