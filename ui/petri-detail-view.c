@@ -343,11 +343,17 @@ render_summary (PetriDetailView *self, GPtrArray *results)
   }
   if (self->sha256 != NULL || s != NULL)
     {
-      /* Translators: a file size: "68 bytes (68 bytes)", the first one rounded */
       g_autofree char *rounded = g_format_size (bytes);
-      size = g_strdup_printf (
-          ngettext ("%s (%" G_GUINT64_FORMAT " byte)", "%s (%" G_GUINT64_FORMAT " bytes)", bytes),
-          rounded, bytes);
+
+      if (bytes < 1000)
+        size = g_steal_pointer (&rounded);
+      else
+        {
+          g_autofree char *exact = g_strdup_printf ("%" G_GUINT64_FORMAT, bytes);
+          /* Translators: a file size, rounded and exact: "1.2 MB (1234567 bytes)" */
+          size = g_strdup_printf (ngettext ("%s (%s byte)", "%s (%s bytes)", (gulong) bytes),
+                                  rounded, exact);
+        }
     }
   first_seen = petri_json_time_text (s, "first_seen");
   if (description != NULL && mime != NULL)
@@ -805,7 +811,9 @@ setup_views (PetriDetailView *self)
   text_column (self->engine_view, _ ("Version"), PETRI_ENGINE_COL_VERSION, FALSE, FALSE);
   column = text_column (self->engine_view, _ ("Signatures"), PETRI_ENGINE_COL_SIGNATURES, FALSE,
                         FALSE);
-  gtk_tree_view_column_set_max_width (column, 260);
+  gtk_tree_view_column_set_min_width (column, 220);
+  gtk_tree_view_column_set_max_width (column, 320);
+  gtk_tree_selection_set_mode (gtk_tree_view_get_selection (self->engine_view), GTK_SELECTION_NONE);
   column = gtk_tree_view_column_new ();
   gtk_tree_view_column_set_title (column, _ ("Result"));
   cell = gtk_cell_renderer_pixbuf_new ();

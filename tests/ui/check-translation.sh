@@ -13,10 +13,8 @@ trap 'rm -f "$pot"' EXIT
 srcdir=$(dirname "$po")/..
 (cd "$srcdir" && xgettext --from-code=UTF-8 --keyword=_ --keyword=N_ --keyword=C_:1c,2 \
   --keyword=NC_:1c,2 --keyword=ngettext:1,2 --add-comments=Translators -o "$pot" \
-  $(grep -v '^#' po/POTFILES.in | grep -v '\.desktop\.in$\|\.metainfo\.xml\.in$\|\.gschema\.xml$'))
-missing=$(LC_ALL=C msgcmp --use-untranslated "$po" "$pot" 2>&1 || true)
-if [ -n "$missing" ]; then
-  echo "$missing" | head -20 >&2
-  echo "de.po lacks messages of the sources" >&2
+  $(grep -v '^#' po/POTFILES.in)) 2> /dev/null
+if ! LC_ALL=C msgcmp "$po" "$pot"; then
+  echo "$po lacks messages of the sources (or translates them fuzzily)" >&2
   exit 1
 fi
