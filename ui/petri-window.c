@@ -393,7 +393,8 @@ update_title (PetriWindow *self)
   /* Translators: the window title; %s is the case name */
   title = g_strdup_printf (_ ("Petri — %s"), self->case_name);
   gtk_window_set_title (GTK_WINDOW (self), title);
-  gtk_header_bar_set_subtitle (self->header_bar, self->case_name);
+  gtk_label_set_text (self->subtitle_label, self->case_name);
+  gtk_widget_show (GTK_WIDGET (self->subtitle_label));
   gtk_label_set_text (self->case_label, self->case_name);
 }
 

@@ -8,7 +8,8 @@ printf 'harmlos\n' > "$IN/sauber.txt"
 
 PETRI_READY="Dateien oder Ordner zum Analysieren ablegen" start_petri
 shot leer
-"$T/drag-files" --via pcmanfm --title '^Petri' "$IN/eicar.com" "$IN/sauber.txt" || fail "drag failed"
+# Only Petri speaks German here: drag-files reads pcmanfm's English status bar.
+env -u LANGUAGE "$T/drag-files" --via pcmanfm --title '^Petri' "$IN/eicar.com" "$IN/sauber.txt" || fail "drag failed"
 expect "eicar\.com \|[^\n]*\| Fertig \| Bösartig \| 2 / 2 Engines"
 expect "sauber\.txt \|[^\n]*\| Fertig \| Sauber"
 click --role 'table cell' --name '^eicar\.com$'
