@@ -442,6 +442,20 @@ petri_window_get_case (PetriWindow *self)
   return self->case_name;
 }
 
+GtkTreeView *
+petri_window_get_sample_view (PetriWindow *self)
+{
+  g_return_val_if_fail (PETRI_IS_WINDOW (self), NULL);
+  return self->sample_view;
+}
+
+gboolean
+petri_window_is_applying (PetriWindow *self)
+{
+  g_return_val_if_fail (PETRI_IS_WINDOW (self), FALSE);
+  return !g_queue_is_empty (&self->pending);
+}
+
 void
 petri_window_open_case (PetriWindow *self, const char *case_name, const char *sha256)
 {

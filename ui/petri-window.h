@@ -21,5 +21,9 @@ void petri_window_add_paths (PetriWindow *self, const char *const *paths);
 /* Shows @case_name; selects the sample @sha256 once it is listed (nullable). */
 void petri_window_open_case (PetriWindow *self, const char *case_name, const char *sha256);
 const char *petri_window_get_case (PetriWindow *self);
+/* The sample tree (its model is sorted and filtered over the store). */
+GtkTreeView *petri_window_get_sample_view (PetriWindow *self);
+/* TRUE while items wait to be applied to the tree. */
+gboolean petri_window_is_applying (PetriWindow *self);
 
 G_END_DECLS
