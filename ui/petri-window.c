@@ -523,6 +523,32 @@ initial_cases_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   set_case (self, chosen);
 }
 
+/* Loads once, before the first drop, what showing the first row would
+ * otherwise load in the middle of intake: the verdict icons (SVG), the
+ * MIME database and the monospace font. */
+static gboolean
+warm_up_cb (gpointer user_data)
+{
+  PetriWindow *self = user_data;
+  GtkIconTheme *theme = gtk_icon_theme_get_for_screen (gtk_widget_get_screen (GTK_WIDGET (self)));
+  static const PetriVerdict verdicts[] = { PETRI_VERDICT_PENDING, PETRI_VERDICT_CLEAN,
+                                           PETRI_VERDICT_SUSPICIOUS, PETRI_VERDICT_MALICIOUS,
+                                           PETRI_VERDICT_ERROR };
+  g_autofree char *icon = g_content_type_get_generic_icon_name ("text/plain");
+  g_autoptr (PangoLayout) layout = gtk_widget_create_pango_layout (GTK_WIDGET (self), "0123abcd");
+  g_autoptr (PangoFontDescription) mono = pango_font_description_from_string ("monospace");
+  int width, height;
+
+  for (guint i = 0; i < G_N_ELEMENTS (verdicts); i++)
+    {
+      g_autoptr (GdkPixbuf) pixbuf = gtk_icon_theme_load_icon (
+        theme, petri_verdict_icon_name (verdicts[i]), 16, 0, NULL);
+    }
+  pango_layout_set_font_description (layout, mono);
+  pango_layout_get_pixel_size (layout, &width, &height);
+  return G_SOURCE_REMOVE;
+}
+
 static void
 context_ready (PetriWindow *self, PetriApplication *app)
 {
@@ -552,6 +578,7 @@ context_ready (PetriWindow *self, PetriApplication *app)
   self->engines_changed_id
       = g_signal_connect (context, "engines-changed", G_CALLBACK (engines_changed_cb), self);
   gtk_label_set_text (self->loading_label, _ ("Opening the case…"));
+  g_idle_add_full (G_PRIORITY_LOW, warm_up_cb, g_object_ref (self), g_object_unref);
   petri_case_store_query_async (petri_context_get_store (context), PETRI_QUERY_CASES, NULL,
                                 self->case_cancellable, initial_cases_cb, self);
   schedule_status (self);
