@@ -33,6 +33,7 @@ struct _PetriSampleList
   GtkTreeStore *store;
   GHashTable *rows;    /* key → RowInfo (owned) */
   GHashTable *aliases; /* alias key → key */
+  guint64 seq;
 };
 
 G_DEFINE_FINAL_TYPE (PetriSampleList, petri_sample_list, G_TYPE_OBJECT)
@@ -387,8 +388,8 @@ row_verdict (const PetriSampleRow *row)
 
 typedef struct
 {
-  int columns[PETRI_SAMPLE_N_COLUMNS];
-  GValue values[PETRI_SAMPLE_N_COLUMNS];
+  int columns[PETRI_SAMPLE_N_COLUMNS + 4];
+  GValue values[PETRI_SAMPLE_N_COLUMNS + 4];
   int n;
 } Changes;
 
@@ -540,8 +541,13 @@ petri_sample_list_apply (PetriSampleList *self, const PetriSampleRow *row)
       changes.columns[changes.n] = PETRI_SAMPLE_COL_IS_FOLDER;
       g_value_init (&changes.values[changes.n], G_TYPE_BOOLEAN);
       g_value_set_boolean (&changes.values[changes.n++], row->is_folder);
+      changes.columns[changes.n] = PETRI_SAMPLE_COL_SEQ;
+      g_value_init (&changes.values[changes.n], G_TYPE_UINT64);
+      g_value_set_uint64 (&changes.values[changes.n++], ++self->seq);
 
-      gtk_tree_store_insert_with_valuesv (self->store, &iter, parent, -1, changes.columns,
+      /* Prepending costs the same at any size; appending walks every
+       * sibling (for the node and for its path). The view sorts by arrival. */
+      gtk_tree_store_insert_with_valuesv (self->store, &iter, parent, 0, changes.columns,
                                           changes.values, changes.n);
       changes_clear (&changes);
       path = gtk_tree_model_get_path (GTK_TREE_MODEL (self->store), &iter);
@@ -613,6 +619,17 @@ petri_sample_row_from_item (PetriSampleRow *row, PetriItem *item, char **key, ch
     .sandbox_status = petri_item_get_sandbox_status (item),
     .error = petri_item_get_error (item),
   };
+}
+
+int
+petri_sample_list_compare_arrival (GtkTreeModel *model, GtkTreeIter *a, GtkTreeIter *b,
+                                   gpointer user_data)
+{
+  guint64 x, y;
+
+  gtk_tree_model_get (model, a, PETRI_SAMPLE_COL_SEQ, &x, -1);
+  gtk_tree_model_get (model, b, PETRI_SAMPLE_COL_SEQ, &y, -1);
+  return (x > y) - (x < y);
 }
 
 gboolean

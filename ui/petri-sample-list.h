@@ -34,6 +34,7 @@ enum
   PETRI_SAMPLE_COL_SANDBOX_TEXT,    /* char * */
   PETRI_SAMPLE_COL_SEARCH,          /* char *: case-folded text the search field matches */
   PETRI_SAMPLE_COL_ERROR,           /* char *: why the row is in error, or NULL */
+  PETRI_SAMPLE_COL_SEQ,             /* guint64: order of arrival (the default order) */
   PETRI_SAMPLE_N_COLUMNS
 };
 
@@ -78,6 +79,11 @@ guint petri_sample_list_get_n_rows (PetriSampleList *self);
 void petri_sample_row_from_item (PetriSampleRow *row, PetriItem *item, char **key,
                                  char **parent_key, GPtrArray *names);
 char *petri_sample_list_item_key (PetriItem *item);
+
+/* The default sort function for a GtkTreeModelSort over the store: order of
+ * arrival (the store itself prepends, which is O(1) at any size). */
+int petri_sample_list_compare_arrival (GtkTreeModel *model, GtkTreeIter *a, GtkTreeIter *b,
+                                       gpointer user_data);
 
 /* Row-visibility test for GtkTreeModelFilter: @needle is case-folded. */
 gboolean petri_sample_list_row_matches (GtkTreeModel *model, GtkTreeIter *iter, const char *needle);

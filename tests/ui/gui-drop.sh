@@ -75,6 +75,20 @@ done
 [ "$ok" = 1 ] || fail "the note never reached the case database"
 shot notes
 
+log "the search field filters by name, hash or detection name"
+xdotool key --clearmodifiers ctrl+f
+sleep 0.3
+xdotool type --delay 20 'ui.test.eicar'
+expect "tree table\] 'Samples'\n *table rows=1 [^\n]*\n *row 0[^\n]*eicar\.com"
+dump | grep -q 'clean\.txt |' && fail "the search left clean.txt visible"
+shot search
+xdotool key --clearmodifiers ctrl+a BackSpace
+sleep 0.3
+xdotool type --delay 20 "${clean_sha:0:12}"
+expect "tree table\] 'Samples'\n *table rows=1 [^\n]*\n *row 0[^\n]*clean\.txt"
+xdotool key --clearmodifiers Escape
+expect "tree table\] 'Samples'\n *table rows=[45] "
+
 log "a second petri FILE hands the file to the running window"
 printf 'second instance\n' > "$IN/later.txt"
 "$PETRI" --data-dir "$DATA" "$IN/later.txt" || fail "the second instance failed"
