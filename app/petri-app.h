@@ -183,6 +183,8 @@ typedef struct
  * load in the background (see petri_context_get_engines()). */
 PetriContext *petri_context_new (const char *data_dir, const PetriSettings *settings,
                                  GError **error);
+/* Commits every queued write and closes the case database (blocking). */
+void petri_context_close (PetriContext *self);
 const char *petri_context_get_data_dir (PetriContext *self);
 const char *petri_context_get_samples_dir (PetriContext *self);
 const char *petri_context_get_signatures_dir (PetriContext *self);

@@ -211,6 +211,7 @@ petri_cli_scan (const char *data_dir, int argc, char **argv)
   g_source_remove (sigterm);
   g_signal_handlers_disconnect_by_data (pipeline, &scan);
   g_clear_object (&pipeline);
+  petri_context_close (context);
 
   seconds = (g_get_monotonic_time () - scan.started) / (double) G_USEC_PER_SEC;
   g_printerr (_ ("%u files in %.1f s: %u malicious, %u suspicious, %u clean, %u errors\n"),

@@ -28,6 +28,13 @@ static const Command commands[] = {
   { "scan", petri_cli_scan, N_ ("Take files and folders into a case and scan them") },
   { "cases", petri_cli_cases, N_ ("List the cases") },
   { "show", petri_cli_show, N_ ("Show a sample (by hash or prefix) or a case") },
+  { "search", petri_cli_search, N_ ("Search every case (hashes, names, detections, behaviour)") },
+  { "rescan", petri_cli_rescan, N_ ("Re-scan stored samples with the signatures in force") },
+  { "export", petri_cli_export, N_ ("Export a case (json, html, misp, stix, bundle)") },
+  { "import", petri_cli_import, N_ ("Import CAPE/Cuckoo reports and Petri bundles") },
+  { "tag", petri_cli_tag, N_ ("Tag a sample in a case") },
+  { "note", petri_cli_note, N_ ("Set the notes of a case or of a sample in it") },
+  { "verdict", petri_cli_verdict, N_ ("Record the analyst’s verdict on a sample") },
   { "help", cmd_help, N_ ("Show this help") },
   { "version", cmd_version, N_ ("Show the version") },
 };
@@ -153,6 +160,8 @@ petri_cli_run (int argc, char **argv)
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
   petri_engines_init ();
+  /* stdout carries results (JSON lines); every log message goes to stderr. */
+  g_log_writer_default_set_use_stderr (TRUE);
 
   /* Global options before the command. */
   while (i < argc)

@@ -15,6 +15,14 @@ typedef int (*PetriCliCommand) (const char *data_dir, int argc, char **argv);
 int petri_cli_scan (const char *data_dir, int argc, char **argv);
 int petri_cli_cases (const char *data_dir, int argc, char **argv);
 int petri_cli_show (const char *data_dir, int argc, char **argv);
+/* petri-cli-history.c */
+int petri_cli_search (const char *data_dir, int argc, char **argv);
+int petri_cli_rescan (const char *data_dir, int argc, char **argv);
+int petri_cli_export (const char *data_dir, int argc, char **argv);
+int petri_cli_import (const char *data_dir, int argc, char **argv);
+int petri_cli_tag (const char *data_dir, int argc, char **argv);
+int petri_cli_note (const char *data_dir, int argc, char **argv);
+int petri_cli_verdict (const char *data_dir, int argc, char **argv);
 
 /* Parses a command's options plus the common --data-dir (which replaces
  * *data_dir). Prints the error and returns FALSE on bad options. */

@@ -122,6 +122,14 @@ petri_context_new (const char *data_dir, const PetriSettings *settings, GError *
   return g_steal_pointer (&self);
 }
 
+void
+petri_context_close (PetriContext *self)
+{
+  g_return_if_fail (PETRI_IS_CONTEXT (self));
+  if (self->store != NULL)
+    petri_case_store_close (self->store);
+}
+
 const char *
 petri_context_get_data_dir (PetriContext *self)
 {

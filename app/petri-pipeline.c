@@ -419,6 +419,7 @@ typedef struct
 {
   PetriPipeline *pipeline;
   PetriItem *item;
+  char *error; /* the item's failure, reported once what was queued is committed */
 } ItemRef;
 
 static void
@@ -426,6 +427,7 @@ item_ref_free (ItemRef *r)
 {
   g_object_unref (r->pipeline);
   g_object_unref (r->item);
+  g_free (r->error);
   g_free (r);
 }
 
@@ -468,8 +470,19 @@ committed_cb (GObject *source, GAsyncResult *result, gpointer data)
       post_final (r->pipeline, r->item, msg);
     }
   else
-    post_final (r->pipeline, r->item, NULL);
+    post_final (r->pipeline, r->item, r->error);
   item_ref_free (r);
+}
+
+/* Final state once everything queued for the item is in the database, so
+ * that whatever is reported as done is already recorded. */
+static void
+finish_after_commit (PetriPipeline *self, PetriItem *item, const char *error)
+{
+  ItemRef *r = item_ref_new (self, item);
+
+  r->error = g_strdup (error);
+  petri_case_store_barrier (self->store, committed_cb, r);
 }
 
 static PetriEngineResult *
@@ -516,7 +529,8 @@ worker_func (gpointer data, gpointer user_data)
 
   if (g_cancellable_is_cancelled (self->cancellable))
     {
-      post_final (self, item, _ ("cancelled"));
+      g_autofree char *msg = g_strdup_printf (_ ("%s: cancelled"), item->display_path);
+      post_final (self, item, msg);
       goto out;
     }
   post_state (self, item, PETRI_ITEM_SCANNING);
@@ -635,7 +649,7 @@ worker_func (gpointer data, gpointer user_data)
       g_autofree char *msg = g_strdup_printf (
           _ ("%s: stored, but not scanned: no detection engine is loaded (see `petri sigs list`)"),
           item->display_path);
-      post_final (self, item, msg);
+      finish_after_commit (self, item, msg);
       goto out;
     }
 
@@ -675,7 +689,8 @@ worker_func (gpointer data, gpointer user_data)
 
   if (g_cancellable_is_cancelled (self->cancellable))
     {
-      post_final (self, item, _ ("cancelled"));
+      g_autofree char *msg = g_strdup_printf (_ ("%s: cancelled"), item->display_path);
+      finish_after_commit (self, item, msg);
       goto out;
     }
 
@@ -697,8 +712,7 @@ worker_func (gpointer data, gpointer user_data)
       self->hook (self, item, &outcome, self->hook_data);
     }
 
-  /* Done once everything queued for this file is committed. */
-  petri_case_store_barrier (self->store, committed_cb, item_ref_new (self, item));
+  finish_after_commit (self, item, NULL);
 
 out:
   if (map != NULL)
@@ -928,9 +942,14 @@ rescan_walk (Walk *w, const char *case_name)
       const char *sha256 = json_array_get_string_element (row, 0);
       const char *display = json_array_get_string_element (row, 1);
       g_autofree char *raw = petri_display_name_unescape (*display ? display : sha256, NULL);
-      g_autoptr (PetriItem) item
-          = petri_item_new (new_item_id (), NULL, FALSE, w->case_name, raw, NULL);
+      g_autofree char *stored
+          = petri_sample_store_path (petri_context_get_samples_dir (w->self->context), sha256);
+      g_autoptr (PetriItem) item = NULL;
 
+      /* Samples known only from an imported report have no bytes to scan. */
+      if (!g_file_test (stored, G_FILE_TEST_IS_REGULAR))
+        continue;
+      item = petri_item_new (new_item_id (), NULL, FALSE, w->case_name, raw, NULL);
       post (w->self, update_new (UPDATE_ADDED, item));
       queue_job (w->self, item, NULL, NULL, sha256);
     }

@@ -1,0 +1,561 @@
+/* petri-monitor.bpf.c: the eBPF half of Petri's behaviour monitor
+ *
+ * Copyright 2026 The Petri authors
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
+ * Follows one process tree (the thread groups in the "tracked" map, which the
+ * agent seeds with the sample's pid; children are added at fork, removed at
+ * exit) and hands raw records to user space through a ring buffer. Nothing
+ * here is visible to the traced processes: no ptrace, no signals.
+ *
+ * Syscall arguments are saved per thread at sys_enter; user memory (paths,
+ * socket addresses, payloads) is read at sys_exit, when the pages the call
+ * used are resident. Kernel structures are declared below with only the
+ * fields used, relocated at load time (CO-RE) against the kernel's BTF.
+ */
+#include <linux/types.h>
+#include <linux/bpf.h>
+#include <asm/unistd_64.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+
+#include "petri-monitor-event.h"
+
+char LICENSE[] SEC ("license") = "GPL";
+
+/* Kernel types: only what is read, matched by name through BTF. */
+struct pt_regs
+{
+  unsigned long di, si, dx, r10, r8, r9;
+} __attribute__ ((preserve_access_index));
+
+typedef struct
+{
+  int counter;
+} atomic_t;
+
+struct signal_struct
+{
+  atomic_t live;
+} __attribute__ ((preserve_access_index));
+
+struct mm_struct
+{
+  unsigned long arg_start, arg_end;
+} __attribute__ ((preserve_access_index));
+
+struct file
+{
+  unsigned int f_mode;
+} __attribute__ ((preserve_access_index));
+
+struct fdtable
+{
+  unsigned int max_fds;
+  struct file **fd;
+} __attribute__ ((preserve_access_index));
+
+struct files_struct
+{
+  struct fdtable *fdt;
+} __attribute__ ((preserve_access_index));
+
+struct task_struct
+{
+  int pid;
+  int tgid;
+  int exit_code;
+  struct task_struct *real_parent;
+  struct signal_struct *signal;
+  struct mm_struct *mm;
+  struct files_struct *files;
+} __attribute__ ((preserve_access_index));
+
+struct linux_binprm
+{
+  const char *filename;
+} __attribute__ ((preserve_access_index));
+
+struct iovec_user
+{
+  __u64 base;
+  __u64 len;
+};
+
+struct msghdr_user /* struct user_msghdr, also the head of struct mmsghdr */
+{
+  __u64 name;
+  __s32 namelen;
+  __u32 pad;
+  __u64 iov;
+  __u64 iovlen;
+};
+
+struct call
+{
+  __s64 nr;
+  __u64 args[6];
+};
+
+struct write_key
+{
+  __u32 tgid;
+  __u32 fd;
+};
+
+struct
+{
+  __uint (type, BPF_MAP_TYPE_HASH);
+  __uint (max_entries, PETRI_MON_MAX_TRACKED);
+  __type (key, __u32);   /* tgid */
+  __type (value, __u32); /* tgid of the parent when added */
+} tracked SEC (".maps");
+
+struct
+{
+  __uint (type, BPF_MAP_TYPE_LRU_HASH);
+  __uint (max_entries, 16384);
+  __type (key, __u32); /* tid */
+  __type (value, struct call);
+} inflight SEC (".maps");
+
+/* (tgid, fd) already reported as written since it was opened */
+struct
+{
+  __uint (type, BPF_MAP_TYPE_LRU_HASH);
+  __uint (max_entries, 16384);
+  __type (key, struct write_key);
+  __type (value, __u8);
+} written SEC (".maps");
+
+struct
+{
+  __uint (type, BPF_MAP_TYPE_ARRAY);
+  __uint (max_entries, PETRI_MON_STAT_N);
+  __type (key, __u32);
+  __type (value, __u64);
+} stats SEC (".maps");
+
+struct
+{
+  __uint (type, BPF_MAP_TYPE_RINGBUF);
+  __uint (max_entries, 8 * 1024 * 1024);
+} events SEC (".maps");
+
+static __always_inline void
+count (__u32 which)
+{
+  __u64 *v = bpf_map_lookup_elem (&stats, &which);
+
+  if (v != NULL)
+    __sync_fetch_and_add (v, 1);
+}
+
+static __always_inline int
+is_tracked (__u32 tgid)
+{
+  return bpf_map_lookup_elem (&tracked, &tgid) != NULL;
+}
+
+static __always_inline struct petri_mon_event *
+reserve (__u32 kind)
+{
+  struct petri_mon_event *e = bpf_ringbuf_reserve (&events, sizeof *e, 0);
+  struct task_struct *task;
+  __u64 id;
+
+  if (e == NULL)
+    {
+      count (PETRI_MON_STAT_DROPPED);
+      return NULL;
+    }
+  id = bpf_get_current_pid_tgid ();
+  task = (struct task_struct *) bpf_get_current_task ();
+  e->ts_ns = bpf_ktime_get_ns ();
+  e->kind = kind;
+  e->pid = id >> 32;
+  e->tid = (__u32) id;
+  e->ppid = BPF_CORE_READ (task, real_parent, tgid);
+  e->nr = -1;
+  e->ret = 0;
+  for (int i = 0; i < 6; i++)
+    e->args[i] = 0;
+  e->aux = 0;
+  e->len0 = 0;
+  e->len1 = 0;
+  e->str0[0] = '\0';
+  e->str1[0] = '\0';
+  bpf_get_current_comm (e->comm, sizeof e->comm);
+  return e;
+}
+
+SEC ("tp_btf/sched_process_fork")
+int
+BPF_PROG (on_fork, struct task_struct *parent, struct task_struct *child)
+{
+  __u32 ptgid = BPF_CORE_READ (parent, tgid);
+  __u32 ctgid = BPF_CORE_READ (child, tgid);
+  struct petri_mon_event *e;
+
+  if (ptgid == ctgid || !is_tracked (ptgid))
+    return 0; /* a new thread, or not ours */
+  if (bpf_map_update_elem (&tracked, &ctgid, &ptgid, BPF_ANY) != 0)
+    {
+      count (PETRI_MON_STAT_UNTRACKED);
+      return 0;
+    }
+  e = reserve (PETRI_MON_FORK);
+  if (e == NULL)
+    return 0;
+  e->pid = ctgid;
+  e->tid = BPF_CORE_READ (child, pid);
+  e->ppid = ptgid;
+  bpf_ringbuf_submit (e, 0);
+  return 0;
+}
+
+SEC ("tp_btf/sched_process_exec")
+int
+BPF_PROG (on_exec, struct task_struct *p, int old_pid, struct linux_binprm *bprm)
+{
+  __u32 tgid = BPF_CORE_READ (p, tgid);
+  struct petri_mon_event *e;
+  unsigned long start, end, len;
+  const char *filename;
+  long n;
+
+  if (!is_tracked (tgid))
+    return 0;
+  e = reserve (PETRI_MON_EXEC);
+  if (e == NULL)
+    return 0;
+  filename = BPF_CORE_READ (bprm, filename);
+  n = bpf_probe_read_kernel_str (e->str0, sizeof e->str0, filename);
+  e->len0 = n > 0 ? n : 0;
+  start = BPF_CORE_READ (p, mm, arg_start);
+  end = BPF_CORE_READ (p, mm, arg_end);
+  len = end > start ? end - start : 0;
+  if (len > sizeof e->str1)
+    len = sizeof e->str1;
+  if (len > 0 && bpf_probe_read_user (e->str1, len, (const void *) start) == 0)
+    e->len1 = len;
+  bpf_ringbuf_submit (e, 0);
+  return 0;
+}
+
+SEC ("tp_btf/sched_process_exit")
+int
+BPF_PROG (on_exit, struct task_struct *p)
+{
+  __u32 tgid = BPF_CORE_READ (p, tgid);
+  struct petri_mon_event *e;
+
+  if (!is_tracked (tgid))
+    return 0;
+  if (BPF_CORE_READ (p, signal, live.counter) != 0)
+    return 0; /* other threads of the group still run */
+  bpf_map_delete_elem (&tracked, &tgid);
+  e = reserve (PETRI_MON_EXIT);
+  if (e == NULL)
+    return 0;
+  e->pid = tgid;
+  e->aux = (__u32) BPF_CORE_READ (p, exit_code);
+  bpf_ringbuf_submit (e, 0);
+  return 0;
+}
+
+static __always_inline int
+interesting (long nr)
+{
+  switch (nr)
+    {
+    case __NR_open:
+    case __NR_openat:
+    case __NR_openat2:
+    case __NR_creat:
+    case __NR_close:
+    case __NR_dup:
+    case __NR_dup2:
+    case __NR_dup3:
+    case __NR_fcntl:
+    case __NR_write:
+    case __NR_pwrite64:
+    case __NR_writev:
+    case __NR_pwritev:
+    case __NR_pwritev2:
+    case __NR_unlink:
+    case __NR_unlinkat:
+    case __NR_rmdir:
+    case __NR_rename:
+    case __NR_renameat:
+    case __NR_renameat2:
+    case __NR_mkdir:
+    case __NR_mkdirat:
+    case __NR_symlink:
+    case __NR_symlinkat:
+    case __NR_link:
+    case __NR_linkat:
+    case __NR_chmod:
+    case __NR_fchmod:
+    case __NR_fchmodat:
+    case __NR_chown:
+    case __NR_fchown:
+    case __NR_lchown:
+    case __NR_fchownat:
+    case __NR_access:
+    case __NR_faccessat:
+    case __NR_faccessat2:
+    case __NR_stat:
+    case __NR_lstat:
+    case __NR_newfstatat:
+    case __NR_statx:
+    case __NR_readlink:
+    case __NR_readlinkat:
+    case __NR_chdir:
+    case __NR_socket:
+    case __NR_connect:
+    case __NR_bind:
+    case __NR_sendto:
+    case __NR_sendmsg:
+    case __NR_sendmmsg:
+    case __NR_ptrace:
+    case __NR_process_vm_writev:
+    case __NR_process_vm_readv:
+    case __NR_ioctl:
+      return 1;
+    default:
+      return 0;
+    }
+}
+
+SEC ("tp_btf/sys_enter")
+int
+BPF_PROG (on_sys_enter, struct pt_regs *regs, long id)
+{
+  __u64 pid_tgid = bpf_get_current_pid_tgid ();
+  __u32 tid = (__u32) pid_tgid;
+  struct call c;
+
+  if (!interesting (id) || !is_tracked (pid_tgid >> 32))
+    return 0;
+  c.nr = id;
+  c.args[0] = BPF_CORE_READ (regs, di);
+  c.args[1] = BPF_CORE_READ (regs, si);
+  c.args[2] = BPF_CORE_READ (regs, dx);
+  c.args[3] = BPF_CORE_READ (regs, r10);
+  c.args[4] = BPF_CORE_READ (regs, r8);
+  c.args[5] = BPF_CORE_READ (regs, r9);
+  bpf_map_update_elem (&inflight, &tid, &c, BPF_ANY);
+  return 0;
+}
+
+static __always_inline void
+read_path0 (struct petri_mon_event *e, __u64 ptr)
+{
+  long n = bpf_probe_read_user_str (e->str0, sizeof e->str0, (const void *) ptr);
+  e->len0 = n > 0 ? n : 0;
+}
+
+static __always_inline void
+read_path1 (struct petri_mon_event *e, __u64 ptr)
+{
+  long n = bpf_probe_read_user_str (e->str1, sizeof e->str1, (const void *) ptr);
+  e->len1 = n > 0 ? n : 0;
+}
+
+static __always_inline void
+read_addr (struct petri_mon_event *e, __u64 ptr, __u64 len)
+{
+  if (ptr == 0 || len == 0)
+    return;
+  if (len > PETRI_MON_ADDR)
+    len = PETRI_MON_ADDR;
+  if (bpf_probe_read_user (e->str0, len & (PETRI_MON_ADDR * 2 - 1), (const void *) ptr) == 0)
+    e->len0 = len;
+}
+
+static __always_inline void
+read_payload (struct petri_mon_event *e, __u64 ptr, __u64 len)
+{
+  if (ptr == 0 || len == 0)
+    return;
+  if (len > PETRI_MON_PAYLOAD)
+    len = PETRI_MON_PAYLOAD;
+  if (bpf_probe_read_user (e->str1, len & (PETRI_MON_PAYLOAD * 2 - 1), (const void *) ptr) == 0)
+    e->len1 = len;
+}
+
+static __always_inline void
+read_msghdr (struct petri_mon_event *e, __u64 ptr)
+{
+  struct msghdr_user m;
+  struct iovec_user iov;
+
+  if (bpf_probe_read_user (&m, sizeof m, (const void *) ptr) != 0)
+    return;
+  if (m.namelen > 0)
+    read_addr (e, m.name, (__u64) m.namelen);
+  if (m.iovlen > 0 && bpf_probe_read_user (&iov, sizeof iov, (const void *) m.iov) == 0)
+    read_payload (e, iov.base, iov.len);
+}
+
+/* The file an fd refers to in the current task; its f_mode tells whether an
+ * open created it. */
+static __always_inline __u64
+fd_mode (long fd)
+{
+  struct task_struct *task = (struct task_struct *) bpf_get_current_task ();
+  struct fdtable *fdt = BPF_CORE_READ (task, files, fdt);
+  struct file **fds;
+  struct file *f = NULL;
+
+  if (fd < 0 || fdt == NULL || (unsigned long) fd >= BPF_CORE_READ (fdt, max_fds))
+    return 0;
+  fds = BPF_CORE_READ (fdt, fd);
+  if (bpf_probe_read_kernel (&f, sizeof f, &fds[fd]) != 0 || f == NULL)
+    return 0;
+  return BPF_CORE_READ (f, f_mode);
+}
+
+SEC ("tp_btf/sys_exit")
+int
+BPF_PROG (on_sys_exit, struct pt_regs *regs, long ret)
+{
+  __u64 pid_tgid = bpf_get_current_pid_tgid ();
+  __u32 tid = (__u32) pid_tgid;
+  struct write_key wk = { .tgid = pid_tgid >> 32 };
+  struct petri_mon_event *e;
+  struct call *cp;
+  struct call c;
+  __u8 one = 1;
+
+  cp = bpf_map_lookup_elem (&inflight, &tid);
+  if (cp == NULL)
+    return 0;
+  c = *cp;
+  bpf_map_delete_elem (&inflight, &tid);
+
+  switch (c.nr)
+    {
+    case __NR_write:
+    case __NR_pwrite64:
+    case __NR_writev:
+    case __NR_pwritev:
+    case __NR_pwritev2:
+      /* Only the first successful write per open file description. */
+      if (ret <= 0)
+        return 0;
+      wk.fd = (__u32) c.args[0];
+      if (bpf_map_lookup_elem (&written, &wk) != NULL)
+        return 0;
+      bpf_map_update_elem (&written, &wk, &one, BPF_ANY);
+      break;
+    case __NR_close:
+      wk.fd = (__u32) c.args[0];
+      bpf_map_delete_elem (&written, &wk);
+      if (ret != 0)
+        return 0;
+      break;
+    case __NR_open:
+    case __NR_openat:
+    case __NR_openat2:
+    case __NR_creat:
+    case __NR_dup:
+    case __NR_dup2:
+    case __NR_dup3:
+    case __NR_fcntl:
+    case __NR_socket:
+      if (ret >= 0)
+        {
+          wk.fd = (__u32) ret;
+          bpf_map_delete_elem (&written, &wk);
+        }
+      break;
+    default:
+      break;
+    }
+
+  e = reserve (PETRI_MON_SYSCALL);
+  if (e == NULL)
+    return 0;
+  e->nr = c.nr;
+  e->ret = ret;
+  for (int i = 0; i < 6; i++)
+    e->args[i] = c.args[i];
+
+  switch (c.nr)
+    {
+    case __NR_open:
+    case __NR_creat:
+      read_path0 (e, c.args[0]);
+      e->aux = fd_mode (ret);
+      break;
+    case __NR_openat:
+      read_path0 (e, c.args[1]);
+      e->aux = fd_mode (ret);
+      break;
+    case __NR_openat2:
+      read_path0 (e, c.args[1]);
+      /* struct open_how starts with the u64 flags */
+      bpf_probe_read_user (&e->args[2], sizeof e->args[2], (const void *) c.args[2]);
+      e->aux = fd_mode (ret);
+      break;
+    case __NR_unlink:
+    case __NR_rmdir:
+    case __NR_mkdir:
+    case __NR_chmod:
+    case __NR_chown:
+    case __NR_lchown:
+    case __NR_access:
+    case __NR_stat:
+    case __NR_lstat:
+    case __NR_readlink:
+    case __NR_chdir:
+      read_path0 (e, c.args[0]);
+      break;
+    case __NR_unlinkat:
+    case __NR_mkdirat:
+    case __NR_fchmodat:
+    case __NR_fchownat:
+    case __NR_faccessat:
+    case __NR_faccessat2:
+    case __NR_newfstatat:
+    case __NR_statx:
+    case __NR_readlinkat:
+      read_path0 (e, c.args[1]);
+      break;
+    case __NR_rename:
+    case __NR_symlink:
+    case __NR_link:
+      read_path0 (e, c.args[0]);
+      read_path1 (e, c.args[1]);
+      break;
+    case __NR_renameat:
+    case __NR_renameat2:
+    case __NR_linkat:
+      read_path0 (e, c.args[1]);
+      read_path1 (e, c.args[3]);
+      break;
+    case __NR_symlinkat:
+      read_path0 (e, c.args[0]);
+      read_path1 (e, c.args[2]);
+      break;
+    case __NR_connect:
+    case __NR_bind:
+      read_addr (e, c.args[1], c.args[2]);
+      break;
+    case __NR_sendto:
+      read_addr (e, c.args[4], c.args[5]);
+      read_payload (e, c.args[1], c.args[2]);
+      break;
+    case __NR_sendmsg:
+    case __NR_sendmmsg:
+      read_msghdr (e, c.args[1]);
+      break;
+    default:
+      break;
+    }
+  bpf_ringbuf_submit (e, 0);
+  return 0;
+}
