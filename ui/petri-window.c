@@ -492,7 +492,6 @@ initial_cases_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autofree char *last = NULL;
   const char *chosen = NULL;
   JsonArray *cases;
-  g_autofree char *fresh = NULL;
 
   if (node == NULL && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
@@ -519,8 +518,10 @@ initial_cases_cb (GObject *source, GAsyncResult *result, gpointer user_data)
           break;
         }
     }
+  /* The command line's default case, so that `petri scan` and the window
+   * meet in the same place (case names are data: not translated). */
   if (chosen == NULL)
-    chosen = fresh = new_case_name ();
+    chosen = "Default";
   set_case (self, chosen);
 }
 

@@ -3,6 +3,7 @@
 # window; watch the verdicts arrive; read the Detection, Behavioral
 # information, Summary and Notes tabs; hand a file to the running instance.
 . "$(dirname "$0")/gui-lib.sh"
+require_engines
 
 make_eicar "$IN/eicar.com"
 printf 'nothing to see here\n' > "$IN/clean.txt"

@@ -2,6 +2,7 @@
 # The same file dropped twice is one sample (one row, one database entry);
 # a dropped FIFO gives an error row and the window keeps working.
 . "$(dirname "$0")/gui-lib.sh"
+require_engines
 
 printf 'the same bytes every time\n' > "$IN/twice.txt"
 mkdir "$IN/pipe"

@@ -1,6 +1,7 @@
 #!/bin/bash
 # LANGUAGE=de shows the German window.
 . "$(dirname "$0")/gui-lib.sh"
+require_engines
 export LANGUAGE=de
 
 make_eicar "$IN/eicar.com"

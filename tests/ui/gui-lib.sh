@@ -22,6 +22,23 @@ export GSETTINGS_BACKEND=memory
 unset NO_AT_BRIDGE
 
 log() { printf '# %s\n' "$*" >&2; }
+
+# These scenarios read verdicts: without a detection engine in this build
+# there is nothing to read, and the scenario is skipped (exit 77), never
+# passed. The probe scans one file in a data directory of its own.
+require_engines() {
+  local probe=$WORK/probe
+  mkdir -p "$probe/signatures"
+  cp -r "${PETRI_UI_FIXTURES:?}/signatures/." "$probe/signatures/"
+  printf 'probe\n' > "$WORK/probe.txt"
+  local out
+  out=$("$PETRI" --data-dir "$probe" scan --json "$WORK/probe.txt" 2>/dev/null || true)
+  if echo "$out" | grep -q '"engines" *: *\[\]'; then
+    echo "SKIP: this build loads no detection engine" >&2
+    exit 77
+  fi
+  rm -rf "$probe" "$WORK/probe.txt"
+}
 fail() {
   printf 'FAIL: %s\n' "$*" >&2
   [ -n "$APP_PID" ] && "$T/atspi-dump" --app petri > "$ART/failure-dump.txt" 2>&1 || true

@@ -2,6 +2,7 @@
 # Close the window in the middle of a scan, open it again: every result
 # that was finished is there, with its verdict.
 . "$(dirname "$0")/gui-lib.sh"
+require_engines
 
 mkdir "$IN/many"
 for i in $(seq -w 1 600); do
