@@ -97,7 +97,8 @@ petri_sample_list_init (PetriSampleList *self)
                                     G_TYPE_STRING,                         /* detections text */
                                     G_TYPE_STRING,                         /* sandbox */
                                     G_TYPE_STRING,                         /* search */
-                                    G_TYPE_STRING);                        /* error */
+                                    G_TYPE_STRING,                         /* error */
+                                    G_TYPE_UINT64);                        /* seq */
   self->rows = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, row_info_free);
   self->aliases = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
 }

@@ -190,6 +190,44 @@ test_list_many_rows (void)
   g_assert_cmpuint (petri_sample_list_get_n_rows (list), ==, 0);
 }
 
+static void
+test_list_arrival_order (void)
+{
+  Signals s = { 0 };
+  g_autoptr (PetriSampleList) list = new_list (&s);
+  GtkTreeModel *store = GTK_TREE_MODEL (petri_sample_list_get_store (list));
+  g_autoptr (GtkTreeModel) sort = gtk_tree_model_sort_new_with_model (store);
+  static const char *const names[] = { "first", "second", "third" };
+  GtkTreeIter iter;
+  guint i = 0;
+
+  g_assert_cmpint (gtk_tree_model_get_n_columns (store), ==, PETRI_SAMPLE_N_COLUMNS);
+  for (int c = 0; c < PETRI_SAMPLE_N_COLUMNS; c++)
+    g_assert_true (gtk_tree_model_get_column_type (store, c) != G_TYPE_INVALID);
+
+  gtk_tree_sortable_set_default_sort_func (GTK_TREE_SORTABLE (sort),
+                                           petri_sample_list_compare_arrival, NULL, NULL);
+  gtk_tree_sortable_set_sort_column_id (
+      GTK_TREE_SORTABLE (sort), GTK_TREE_SORTABLE_DEFAULT_SORT_COLUMN_ID, GTK_SORT_ASCENDING);
+  for (i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      g_autofree char *key = g_strdup_printf ("item:%u", i);
+      PetriSampleRow row = { .key = key, .name = names[i] };
+      g_assert_true (petri_sample_list_apply (list, &row));
+    }
+  /* The store prepends; the sorted view shows the order of arrival. */
+  g_assert_true (gtk_tree_model_get_iter_first (sort, &iter));
+  i = 0;
+  do
+    {
+      g_autofree char *name = NULL;
+      gtk_tree_model_get (sort, &iter, PETRI_SAMPLE_COL_NAME, &name, -1);
+      g_assert_cmpstr (name, ==, names[i++]);
+    }
+  while (gtk_tree_model_iter_next (sort, &iter));
+  g_assert_cmpuint (i, ==, G_N_ELEMENTS (names));
+}
+
 /* ---------------------------------------------------------------------- */
 /* Detection                                                                */
 
@@ -384,6 +422,7 @@ main (int argc, char **argv)
   g_test_add_func ("/ui/sample-list/updates-only-changes", test_list_updates_only_changes);
   g_test_add_func ("/ui/sample-list/tree-and-search", test_list_tree_and_search);
   g_test_add_func ("/ui/sample-list/many-rows", test_list_many_rows);
+  g_test_add_func ("/ui/sample-list/arrival-order", test_list_arrival_order);
   g_test_add_func ("/ui/detection/models", test_detection_models);
   g_test_add_func ("/ui/behavior/tree", test_behavior_tree);
   g_test_add_func ("/ui/behavior/notice", test_analysis_notice);
