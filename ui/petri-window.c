@@ -1122,10 +1122,8 @@ set_view_model (PetriWindow *self, GtkTreeModel *model)
 }
 
 static void
-search_changed_cb (GtkSearchEntry *entry, PetriWindow *self)
+apply_search (PetriWindow *self, const char *text)
 {
-  const char *text = gtk_entry_get_text (GTK_ENTRY (entry));
-
   g_free (self->needle);
   self->needle = g_utf8_casefold (text, -1);
   if (*text == '\0')
@@ -1158,6 +1156,20 @@ search_changed_cb (GtkSearchEntry *entry, PetriWindow *self)
   else
     gtk_tree_model_filter_refilter (GTK_TREE_MODEL_FILTER (self->filter));
   gtk_tree_view_expand_all (self->sample_view);
+}
+
+static void
+search_changed_cb (GtkSearchEntry *entry, PetriWindow *self)
+{
+  apply_search (self, gtk_entry_get_text (GTK_ENTRY (entry)));
+}
+
+/* Closing the search bar (Escape) shows every row again. */
+static void
+search_mode_cb (GtkSearchBar *bar, GParamSpec *pspec, PetriWindow *self)
+{
+  if (!gtk_search_bar_get_search_mode (bar))
+    apply_search (self, "");
 }
 
 static gboolean
@@ -1459,6 +1471,8 @@ petri_window_init (PetriWindow *self)
   g_object_bind_property (self->search_button, "active", self->search_bar, "search-mode-enabled",
                           G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE);
   gtk_search_bar_connect_entry (self->search_bar, GTK_ENTRY (self->search_entry));
+  g_signal_connect (self->search_bar, "notify::search-mode-enabled", G_CALLBACK (search_mode_cb),
+                    self);
   g_signal_connect (self, "key-press-event", G_CALLBACK (key_press_cb), self);
 
   setup_tree (self);
