@@ -1245,11 +1245,9 @@ setup_tree (PetriWindow *self)
   GtkTreeSelection *selection;
 
   self->list = petri_sample_list_new ();
-  self->filter
-      = gtk_tree_model_filter_new (GTK_TREE_MODEL (petri_sample_list_get_store (self->list)), NULL);
-  gtk_tree_model_filter_set_visible_func (GTK_TREE_MODEL_FILTER (self->filter), visible_func, self,
-                                          NULL);
-  self->sort = gtk_tree_model_sort_new_with_model (self->filter);
+  /* The view shows the store in order of arrival; a filter comes in
+   * between only while a search is active (apply_search). */
+  self->sort = new_sort_model (GTK_TREE_MODEL (petri_sample_list_get_store (self->list)), NULL);
   gtk_tree_view_set_model (self->sample_view, self->sort);
 
   /* Name: file-kind icon and name. */
