@@ -84,9 +84,17 @@ stop_petri() {
 
 dump() { "$T/atspi-dump" --app '^petri$' "$@"; }
 
-# expect REGEX [SECONDS]: waits until the accessible tree matches.
+# expect REGEX [SECONDS]: waits until the accessible tree matches. Each try
+# is a fresh atspi-dump, so that no cached accessible hides a change.
 expect() {
-  dump --wait "${2:-60}" --expect "$1" > "$ART/last-dump.txt" 2>&1 || fail "never matched: $1"
+  local deadline=$((SECONDS + ${2:-60}))
+  while :; do
+    if dump --wait 2 --expect "$1" > "$ART/last-dump.txt" 2>&1; then
+      return 0
+    fi
+    [ "$SECONDS" -lt "$deadline" ] || fail "never matched: $1"
+    sleep 0.3
+  done
 }
 
 # The largest visible window whose title starts with "Petri" (popovers and
