@@ -716,7 +716,7 @@ count_cb (GtkTreeModel *model, GtkTreePath *path, GtkTreeIter *iter, gpointer da
 static void
 update_engines_label (PetriWindow *self)
 {
-  PetriEngineSet *engines
+  g_autoptr (PetriEngineSet) engines
       = self->context != NULL ? petri_context_get_engines (self->context) : NULL;
   GString *s;
 
