@@ -138,6 +138,10 @@ PetriAnalysisRef *petri_case_store_add_analysis (PetriCaseStore *self, const cha
 void petri_case_store_update_analysis (PetriCaseStore *self, PetriAnalysisRef *analysis,
                                        const char *status, const char *reason, JsonObject *summary,
                                        GAsyncReadyCallback callback, gpointer user_data);
+/* The VM an analysis ran on, once a VM took it. */
+void petri_case_store_set_analysis_vm (PetriCaseStore *self, PetriAnalysisRef *analysis,
+                                       const char *vm, const char *platform,
+                                       GAsyncReadyCallback callback, gpointer user_data);
 /* @events: PetriBehaviorEvent (sandbox-bridge/petri-behavior.h). */
 void petri_case_store_add_events (PetriCaseStore *self, PetriAnalysisRef *analysis,
                                   GPtrArray *events, GAsyncReadyCallback callback,

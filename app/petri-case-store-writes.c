@@ -956,6 +956,39 @@ petri_case_store_update_analysis (PetriCaseStore *self, PetriAnalysisRef *analys
 }
 
 static gboolean
+analysis_vm_write (PetriCaseStore *self, sqlite3 *db, gpointer data, GError **error)
+{
+  AnalysisOp *a = data;
+  sqlite3_stmt *stmt;
+
+  if (!require_analysis (a->ref, error))
+    return FALSE;
+  stmt = STMT (self, db, "UPDATE analyses SET vm = ?, platform = ? WHERE id = ?", error);
+  bind_text (stmt, 1, a->vm ? a->vm : "");
+  bind_text (stmt, 2, a->platform ? a->platform : "");
+  sqlite3_bind_int64 (stmt, 3, a->ref->id);
+  return step_done (db, stmt, "recording an analysis' VM", error);
+}
+
+void
+petri_case_store_set_analysis_vm (PetriCaseStore *self, PetriAnalysisRef *analysis,
+                                  const char *vm, const char *platform,
+                                  GAsyncReadyCallback callback, gpointer user_data)
+{
+  AnalysisOp *a;
+
+  g_return_if_fail (PETRI_IS_CASE_STORE (self));
+  g_return_if_fail (analysis != NULL);
+
+  a = g_new0 (AnalysisOp, 1);
+  a->ref = petri_analysis_ref_ref (analysis);
+  a->vm = g_strdup (vm);
+  a->platform = g_strdup (platform);
+  petri_case_store_write (self, analysis_vm_write, a, (GDestroyNotify) analysis_op_free, callback,
+                          user_data);
+}
+
+static gboolean
 add_events_write (PetriCaseStore *self, sqlite3 *db, gpointer data, GError **error)
 {
   AnalysisOp *a = data;

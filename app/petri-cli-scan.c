@@ -6,6 +6,8 @@
 #include "config.h"
 
 #include "petri-cli.h"
+#include "petri-sandbox-stage.h"
+#include "petri-sandbox.h"
 #include "petri-item-private.h"
 
 #include <glib-unix.h>
@@ -144,7 +146,7 @@ petri_cli_scan (const char *data_dir, int argc, char **argv)
   g_autofree char *dir = g_strdup (data_dir);
   g_autofree char *case_name = NULL;
   g_auto (GStrv) paths = NULL;
-  gboolean json = FALSE, no_sandbox = FALSE;
+  gboolean json = FALSE, no_sandbox = FALSE, sandbox_again = FALSE;
   int workers = 0;
   const GOptionEntry entries[] = {
     { "case", 'c', 0, G_OPTION_ARG_STRING, &case_name,
@@ -152,6 +154,8 @@ petri_cli_scan (const char *data_dir, int argc, char **argv)
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_ ("One JSON object per file and line"), NULL },
     { "no-sandbox", 0, 0, G_OPTION_ARG_NONE, &no_sandbox,
       N_ ("Do not send executables to the sandbox"), NULL },
+    { "sandbox-again", 0, 0, G_OPTION_ARG_NONE, &sandbox_again,
+      N_ ("Run samples in the sandbox even when they were analysed before"), NULL },
     { "workers", 'j', 0, G_OPTION_ARG_INT, &workers,
       N_ ("Scan on N threads (default: one per core)"), "N" },
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &paths, NULL, N_ ("PATH…") },
@@ -187,10 +191,18 @@ petri_cli_scan (const char *data_dir, int argc, char **argv)
   context = petri_cli_open_context (dir, &settings);
   if (context == NULL)
     return 2;
-  (void) no_sandbox; /* the sandbox stage attaches here once configured */
-
   loop = g_main_loop_new (NULL, FALSE);
   pipeline = petri_pipeline_new (context);
+  if (!no_sandbox)
+    {
+      g_autoptr (GError) sandbox_error = NULL;
+
+      /* Executables go to the sandbox when one is configured. */
+      if (!petri_sandbox_stage_attach (pipeline, sandbox_again, &sandbox_error)
+          && !g_error_matches (sandbox_error, PETRI_SANDBOX_ERROR,
+                               PETRI_SANDBOX_ERROR_NOT_CONFIGURED))
+        petri_cli_error (_ ("not using the sandbox: %s"), sandbox_error->message);
+    }
   reported = g_hash_table_new_full (NULL, NULL, g_object_unref, NULL);
   scan.loop = loop;
   scan.pipeline = pipeline;

@@ -23,6 +23,8 @@ int petri_cli_import (const char *data_dir, int argc, char **argv);
 int petri_cli_tag (const char *data_dir, int argc, char **argv);
 int petri_cli_note (const char *data_dir, int argc, char **argv);
 int petri_cli_verdict (const char *data_dir, int argc, char **argv);
+/* petri-cli-sandbox.c */
+int petri_cli_sandbox (const char *data_dir, int argc, char **argv);
 
 /* Parses a command's options plus the common --data-dir (which replaces
  * *data_dir). Prints the error and returns FALSE on bad options. */

@@ -34,6 +34,9 @@ typedef void (*PetriPostScanHook) (PetriPipeline *pipeline, PetriItem *item,
 void petri_pipeline_set_post_scan_hook (PetriPipeline *self, PetriPostScanHook hook,
                                         gpointer user_data, GDestroyNotify destroy);
 
+/* Cancelled when the pipeline is (any thread; transfer none). */
+GCancellable *petri_pipeline_get_cancellable (PetriPipeline *self);
+
 /* Any thread. A held item is not settled, and the pipeline stays busy,
  * until every hold is released. */
 void petri_pipeline_hold (PetriPipeline *self, PetriItem *item);

@@ -519,6 +519,7 @@ worker_func (gpointer data, gpointer user_data)
   g_auto (PetriStoredSample) stored = { 0 };
   g_autoptr (GError) error = NULL;
   g_autoptr (PetriEngineSet) engines = NULL;
+  g_autofree char *no_engine_msg = NULL;
   g_autoptr (GPtrArray) results = NULL;
   g_autofree char *mime = NULL, *description = NULL, *extension = NULL;
   g_autofree guint8 *head = NULL;
@@ -645,13 +646,10 @@ worker_func (gpointer data, gpointer user_data)
   post (self, u);
 
   if (petri_engine_set_get_n_engines (engines) == 0)
-    {
-      g_autofree char *msg = g_strdup_printf (
-          _ ("%s: stored, but not scanned: no detection engine is loaded (see `petri sigs list`)"),
-          item->display_path);
-      finish_after_commit (self, item, msg);
-      goto out;
-    }
+    /* Later stages (the sandbox) still see the file. */
+    no_engine_msg = g_strdup_printf (
+        _ ("%s: stored, but not scanned: no detection engine is loaded (see `petri sigs list`)"),
+        item->display_path);
 
   extension = lower_extension (item->display_name);
   results = g_ptr_array_new_with_free_func ((GDestroyNotify) petri_engine_result_unref);
@@ -712,7 +710,7 @@ worker_func (gpointer data, gpointer user_data)
       self->hook (self, item, &outcome, self->hook_data);
     }
 
-  finish_after_commit (self, item, NULL);
+  finish_after_commit (self, item, no_engine_msg);
 
 out:
   if (map != NULL)
@@ -1154,6 +1152,13 @@ petri_pipeline_set_post_scan_hook (PetriPipeline *self, PetriPostScanHook hook, 
   self->hook = hook;
   self->hook_data = user_data;
   self->hook_destroy = destroy;
+}
+
+GCancellable *
+petri_pipeline_get_cancellable (PetriPipeline *self)
+{
+  g_return_val_if_fail (PETRI_IS_PIPELINE (self), NULL);
+  return self->cancellable;
 }
 
 void
