@@ -15,6 +15,8 @@
 #include <glib/gi18n.h>
 
 #include "petri-preferences-dialog.h"
+#include "petri-sandbox-stage.h"
+#include "petri-sandbox.h"
 #include "petri-window.h"
 
 struct _PetriApplication
@@ -26,6 +28,7 @@ struct _PetriApplication
   PetriContext *context;
   PetriPipeline *pipeline;
   GError *error;
+  GError *sandbox_error; /* a sandbox is set up but cannot be used */
   gboolean loading;
   GCancellable *cancellable;
   guint sigterm_id;
@@ -120,6 +123,13 @@ petri_application_get_error (PetriApplication *self)
   return self->error;
 }
 
+const GError *
+petri_application_get_sandbox_error (PetriApplication *self)
+{
+  g_return_val_if_fail (PETRI_IS_APPLICATION (self), NULL);
+  return self->sandbox_error;
+}
+
 gboolean
 petri_application_is_loading (PetriApplication *self)
 {
@@ -174,9 +184,16 @@ open_context_cb (GObject *source, GAsyncResult *result, gpointer user_data)
     }
   else
     {
+      g_autoptr (GError) sandbox_error = NULL;
+
       self->context = context;
       petri_context_load_engines (context);
       self->pipeline = petri_pipeline_new (context);
+      /* Executables go to the sandbox when one is set up (as with `petri scan`). */
+      if (!petri_sandbox_stage_attach (self->pipeline, FALSE, &sandbox_error)
+          && !g_error_matches (sandbox_error, PETRI_SANDBOX_ERROR,
+                               PETRI_SANDBOX_ERROR_NOT_CONFIGURED))
+        self->sandbox_error = g_steal_pointer (&sandbox_error);
     }
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CONTEXT]);
 }
@@ -399,6 +416,7 @@ petri_application_finalize (GObject *object)
   g_clear_object (&self->settings);
   g_clear_object (&self->cancellable);
   g_clear_error (&self->error);
+  g_clear_error (&self->sandbox_error);
   g_free (self->data_dir_override);
   G_OBJECT_CLASS (petri_application_parent_class)->finalize (object);
 }

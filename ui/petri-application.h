@@ -21,6 +21,8 @@ GSettings *petri_application_get_settings (PetriApplication *self);
 PetriContext *petri_application_get_context (PetriApplication *self);
 PetriPipeline *petri_application_get_pipeline (PetriApplication *self);
 const GError *petri_application_get_error (PetriApplication *self);
+/* Set when a sandbox is configured but could not be used. */
+const GError *petri_application_get_sandbox_error (PetriApplication *self);
 gboolean petri_application_is_loading (PetriApplication *self);
 
 /* Reads PetriSettings from @settings (or the defaults when NULL). */

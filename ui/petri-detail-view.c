@@ -54,6 +54,7 @@ struct _PetriDetailView
   JsonNode *sample; /* the last PETRI_QUERY_SAMPLE answer */
   GCancellable *cancellable;
   int last_state;
+  char *last_sandbox;
 
   GtkListStore *engines;
   GtkTreeStore *matches;
@@ -687,6 +688,8 @@ petri_detail_view_show (PetriDetailView *self, const char *case_name, PetriItem 
   self->name = g_strdup (name);
   g_clear_pointer (&self->sample, json_node_unref);
   self->last_state = item != NULL ? (int) petri_item_get_state (item) : -1;
+  g_free (self->last_sandbox);
+  self->last_sandbox = g_strdup (item != NULL ? petri_item_get_sandbox_status (item) : NULL);
 
   if (item == NULL && self->sha256 == NULL)
     {
@@ -716,6 +719,7 @@ refresh_cb (gpointer user_data)
   PetriDetailView *self = user_data;
   const char *sha256 = self->item != NULL ? petri_item_get_sha256 (self->item) : NULL;
   int state = self->item != NULL ? (int) petri_item_get_state (self->item) : -1;
+  const char *sandbox = self->item != NULL ? petri_item_get_sandbox_status (self->item) : NULL;
 
   self->refresh_id = 0;
   if (self->sha256 == NULL && sha256 != NULL)
@@ -724,12 +728,16 @@ refresh_cb (gpointer user_data)
       render_notes (self);
     }
   render (self);
-  /* The database has more once the file is recorded and once it is done. */
-  if (state != self->last_state && (state == PETRI_ITEM_DONE || state == PETRI_ITEM_ERROR))
+  /* The database has more once the file is recorded, once it is done and
+   * each time the sandbox moves on (its events are read from there). */
+  if ((state != self->last_state && (state == PETRI_ITEM_DONE || state == PETRI_ITEM_ERROR))
+      || g_strcmp0 (sandbox, self->last_sandbox) != 0)
     query_sample (self);
   else if (self->sample == NULL && self->sha256 != NULL)
     query_sample (self);
   self->last_state = state;
+  g_free (self->last_sandbox);
+  self->last_sandbox = g_strdup (sandbox);
   return G_SOURCE_REMOVE;
 }
 
@@ -888,6 +896,7 @@ petri_detail_view_finalize (GObject *object)
   g_free (self->case_name);
   g_free (self->sha256);
   g_free (self->name);
+  g_free (self->last_sandbox);
   G_OBJECT_CLASS (petri_detail_view_parent_class)->finalize (object);
 }
 

@@ -1,11 +1,12 @@
-/* petri-preferences-dialog.c: worker count, scan limits, sandbox limits
+/* petri-preferences-dialog.c: worker count and scan limits
  *
  * Copyright 2026 The Petri authors
  * SPDX-License-Identifier: GPL-2.0-or-later
  *
  * Every control is bound to a GSettings key; the values reach the pipeline
  * and the engines the next time Petri starts (PetriSettings is read once,
- * when the context is created).
+ * when the context is created). The sandbox's run time and size limit are
+ * part of its own configuration (sandbox.conf, `petri sandbox`).
  */
 #include "config.h"
 
@@ -83,10 +84,6 @@ petri_preferences_dialog_new (GtkWindow *parent, GSettings *settings)
     { "max-files", N_ ("Most _members per archive"), N_ ("files") },
     { "yara-timeout", N_ ("_YARA time limit per file"), N_ ("seconds") },
   };
-  static const Field sandbox_fields[] = {
-    { "sandbox-duration", N_ ("Analysis _duration"), N_ ("seconds") },
-    { "sandbox-max-size", N_ ("Largest _sample to run"), N_ ("MiB") },
-  };
   GtkWidget *dialog = g_object_new (GTK_TYPE_DIALOG, "use-header-bar", TRUE, "title",
                                     _ ("Preferences"), "transient-for", parent, "modal", TRUE,
                                     "destroy-with-parent", TRUE, "resizable", FALSE, NULL);
@@ -108,9 +105,6 @@ petri_preferences_dialog_new (GtkWindow *parent, GSettings *settings)
       GtkWidget *grid = add_group (GTK_BOX (box), _ ("Scanning"));
       for (guint i = 0; i < G_N_ELEMENTS (scan_fields); i++)
         add_field (GTK_GRID (grid), i, settings, &scan_fields[i]);
-      grid = add_group (GTK_BOX (box), _ ("Sandbox"));
-      for (guint i = 0; i < G_N_ELEMENTS (sandbox_fields); i++)
-        add_field (GTK_GRID (grid), i, settings, &sandbox_fields[i]);
       note = gtk_label_new (_ ("Changes take effect the next time Petri starts."));
       gtk_label_set_xalign (GTK_LABEL (note), 0);
       gtk_style_context_add_class (gtk_widget_get_style_context (note), "dim-label");

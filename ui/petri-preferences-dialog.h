@@ -1,4 +1,4 @@
-/* petri-preferences-dialog.h: worker count, scan limits, sandbox limits
+/* petri-preferences-dialog.h: worker count and scan limits
  *
  * Copyright 2026 The Petri authors
  * SPDX-License-Identifier: GPL-2.0-or-later

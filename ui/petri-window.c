@@ -572,6 +572,13 @@ context_ready (PetriWindow *self, PetriApplication *app)
   self->context = g_object_ref (context);
   self->pipeline = g_object_ref (petri_application_get_pipeline (app));
   petri_detail_view_set_context (self->detail_view, context);
+  if (petri_application_get_sandbox_error (app) != NULL)
+    {
+      /* Translators: %s says why the configured sandbox cannot be used */
+      g_autofree char *text = g_strdup_printf (_ ("Not using the sandbox: %s"),
+                                               petri_application_get_sandbox_error (app)->message);
+      show_message (self, GTK_MESSAGE_WARNING, text);
+    }
   self->added_id
       = g_signal_connect (self->pipeline, "items-added", G_CALLBACK (items_added_cb), self);
   self->changed_id
