@@ -167,12 +167,20 @@ add_strings_column (JsonBuilder *b, sqlite3 *db, sqlite3_stmt *stmt, int col, GE
   return !step_error (db, rc, error);
 }
 
+/* Detection names that appeared on a sample after the same engine had
+ * already scanned it without them: the retro-hunt's "new detection since". */
+#define NEW_DETECTIONS_SQL                                                                         \
+  "SELECT d.engine, d.name, d.first_seen FROM detection_names d WHERE d.sample_id = ?1 "           \
+  "AND EXISTS (SELECT 1 FROM engine_results r WHERE r.sample_id = d.sample_id "                    \
+  "AND r.engine = d.engine AND r.scanned < d.first_seen) ORDER BY d.first_seen, d.engine, d.name"
+
 JsonNode *
 petri_query_case (sqlite3 *db, const char *arg, gpointer data, GCancellable *cancellable,
                   GError **error)
 {
   g_autoptr (JsonBuilder) b = json_builder_new ();
   g_autoptr (Stmt) c = NULL, samples = NULL, names = NULL, tags = NULL, sandbox = NULL;
+  g_autoptr (Stmt) fresh = NULL;
   g_autoptr (Stmt) detections = NULL;
   gint64 case_id;
   int rc;
@@ -193,13 +201,14 @@ petri_query_case (sqlite3 *db, const char *arg, gpointer data, GCancellable *can
                      "SELECT status, reason FROM analyses WHERE sample_id = ? "
                      "ORDER BY id DESC LIMIT 1",
                      error);
+  fresh = prepare (db, NEW_DETECTIONS_SQL " LIMIT 1", error);
   /* The window's search field matches detection names too. */
   detections = prepare (db,
                         "SELECT DISTINCT name FROM detection_names WHERE sample_id = ? "
                         "ORDER BY name",
                         error);
   if (c == NULL || samples == NULL || names == NULL || tags == NULL || sandbox == NULL
-      || detections == NULL)
+      || fresh == NULL || detections == NULL)
     return NULL;
 
   sqlite3_bind_text (c, 1, arg, -1, SQLITE_TRANSIENT);
@@ -266,6 +275,13 @@ petri_query_case (sqlite3 *db, const char *arg, gpointer data, GCancellable *can
       else
         json_builder_add_null_value (b);
       sqlite3_reset (sandbox);
+
+      sqlite3_bind_int64 (fresh, 1, sample_id);
+      if (sqlite3_step (fresh) == SQLITE_ROW)
+        add_time (b, "new_detection_since", fresh, 2);
+      else
+        add_string (b, "new_detection_since", NULL);
+      sqlite3_reset (fresh);
       json_builder_end_object (b);
     }
   if (step_error (db, rc, error))
@@ -609,6 +625,27 @@ petri_query_sample (sqlite3 *db, const char *arg, gpointer data, GCancellable *c
   json_builder_set_member_name (b, "dropped");
   if (!add_links (b, db, sample_id, FALSE, error))
     return NULL;
+  json_builder_set_member_name (b, "new_detections");
+  {
+    g_autoptr (Stmt) fresh = prepare (db, NEW_DETECTIONS_SQL, error);
+    int rc;
+
+    if (fresh == NULL)
+      return NULL;
+    sqlite3_bind_int64 (fresh, 1, sample_id);
+    json_builder_begin_array (b);
+    while ((rc = sqlite3_step (fresh)) == SQLITE_ROW)
+      {
+        json_builder_begin_object (b);
+        add_string (b, "engine", col_text (fresh, 0));
+        add_string (b, "name", col_text (fresh, 1));
+        add_time (b, "first_seen", fresh, 2);
+        json_builder_end_object (b);
+      }
+    json_builder_end_array (b);
+    if (step_error (db, rc, error))
+      return NULL;
+  }
   json_builder_end_object (b);
   return json_builder_get_root (b);
 }

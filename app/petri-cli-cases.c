@@ -120,6 +120,16 @@ print_sample (JsonObject *s)
   g_print (_ ("Type        %s (%s)\n"), member_string (s, "type"), member_string (s, "mime"));
   g_print (_ ("First seen  %s\n"), member_string (s, "first_seen"));
   g_print (_ ("Verdict     %s\n"), member_string (s, "verdict"));
+  {
+    JsonArray *fresh = json_object_get_array_member (s, "new_detections");
+
+    for (guint i = 0; fresh != NULL && i < json_array_get_length (fresh); i++)
+      {
+        JsonObject *d = json_array_get_object_element (fresh, i);
+        g_print (_ ("New         %s: %s, new detection since %s\n"), member_string (d, "engine"),
+                 member_string (d, "name"), member_string (d, "first_seen"));
+      }
+  }
   g_print (_ ("Engines:\n"));
   print_results (engines);
   if (history != NULL && json_array_get_length (history) > json_array_get_length (engines))

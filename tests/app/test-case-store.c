@@ -263,6 +263,35 @@ test_results_append (Fixture *f, gconstpointer data)
 }
 
 static void
+test_new_detection (Fixture *f, gconstpointer data)
+{
+  g_autoptr (JsonNode) before = NULL, after = NULL, in_case = NULL;
+  JsonArray *fresh;
+  JsonObject *summary;
+
+  add_sample (f->store, "Alpha", 'a', "/x/a");
+  add_result (f->store, 'a', make_result ("clamav", PETRI_RESULT_CLEAN, NULL, FALSE));
+  before = query (f->store, PETRI_QUERY_SAMPLE, "aaaa");
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (
+                        json_node_get_object (before), "new_detections")),
+                    ==, 0);
+
+  /* A later scan with new signatures finds something: a new detection. */
+  g_usleep (1100 * 1000);
+  add_result (f->store, 'a', make_result ("clamav", PETRI_RESULT_DETECTED, "Win.New.Sig", FALSE));
+  after = query (f->store, PETRI_QUERY_SAMPLE, "aaaa");
+  fresh = json_object_get_array_member (json_node_get_object (after), "new_detections");
+  g_assert_cmpuint (json_array_get_length (fresh), ==, 1);
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (fresh, 0), "name"),
+                   ==, "Win.New.Sig");
+
+  in_case = query (f->store, PETRI_QUERY_CASE, "Alpha");
+  summary = json_array_get_object_element (
+      json_object_get_array_member (json_node_get_object (in_case), "samples"), 0);
+  g_assert_false (json_object_get_null_member (summary, "new_detection_since"));
+}
+
+static void
 test_search (Fixture *f, gconstpointer data)
 {
   g_autoptr (JsonNode) by_name = NULL, by_detection = NULL, by_hash = NULL;
@@ -493,6 +522,7 @@ main (int argc, char **argv)
   ADD ("/case-store/prefix-lookup", test_prefix_lookup);
   ADD ("/case-store/results-append", test_results_append);
   ADD ("/case-store/search", test_search);
+  ADD ("/case-store/new-detection", test_new_detection);
   ADD ("/case-store/case-operations", test_case_operations);
   ADD ("/case-store/analyses", test_analyses);
   ADD ("/case-store/refuse-foreign", test_refuse_foreign);
