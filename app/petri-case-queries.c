@@ -181,6 +181,7 @@ petri_query_case (sqlite3 *db, const char *arg, gpointer data, GCancellable *can
   g_autoptr (JsonBuilder) b = json_builder_new ();
   g_autoptr (Stmt) c = NULL, samples = NULL, names = NULL, tags = NULL, sandbox = NULL;
   g_autoptr (Stmt) fresh = NULL;
+  g_autoptr (Stmt) detections = NULL;
   gint64 case_id;
   int rc;
 
@@ -201,8 +202,13 @@ petri_query_case (sqlite3 *db, const char *arg, gpointer data, GCancellable *can
                      "ORDER BY id DESC LIMIT 1",
                      error);
   fresh = prepare (db, NEW_DETECTIONS_SQL " LIMIT 1", error);
+  /* The window's search field matches detection names too. */
+  detections = prepare (db,
+                        "SELECT DISTINCT name FROM detection_names WHERE sample_id = ? "
+                        "ORDER BY name",
+                        error);
   if (c == NULL || samples == NULL || names == NULL || tags == NULL || sandbox == NULL
-      || fresh == NULL)
+      || fresh == NULL || detections == NULL)
     return NULL;
 
   sqlite3_bind_text (c, 1, arg, -1, SQLITE_TRANSIENT);
@@ -252,6 +258,10 @@ petri_query_case (sqlite3 *db, const char *arg, gpointer data, GCancellable *can
       add_string (b, "notes", col_text (samples, N_SAMPLE_COLUMNS + 1));
       add_string (b, "analyst_verdict",
                   (const char *) sqlite3_column_text (samples, N_SAMPLE_COLUMNS + 2));
+      sqlite3_bind_int64 (detections, 1, sample_id);
+      json_builder_set_member_name (b, "detection_names");
+      if (!add_strings_column (b, db, detections, 0, error))
+        return NULL;
 
       json_builder_set_member_name (b, "sandbox");
       sqlite3_bind_int64 (sandbox, 1, sample_id);

@@ -26,7 +26,7 @@
 
 /* Larger files are never mapped: engines report them as over the limit. */
 #define DEFAULT_MAP_LIMIT (400 * 1024 * 1024)
-#define TYPE_HEAD_BYTES (1024 * 1024)
+#define TYPE_HEAD_BYTES (256 * 1024)
 #define MAX_UPDATES_PER_FLUSH 2000
 
 typedef enum
@@ -61,6 +61,7 @@ typedef struct
   char *source_path; /* what to read (NULL: the stored copy, for rescans) */
   char *root;        /* display path of the folder taken in, or NULL */
   char *sha256;      /* rescans: the sample */
+  guint64 size;      /* for ordering: large files start first */
 } Job;
 
 typedef struct
@@ -720,9 +721,9 @@ out:
   job_free (job);
 }
 
-static void
-queue_job (PetriPipeline *self, PetriItem *item, const char *source_path, const char *root,
-           const char *sha256)
+static Job *
+job_new (PetriItem *item, const char *source_path, const char *root, const char *sha256,
+         guint64 size)
 {
   Job *job = g_new0 (Job, 1);
 
@@ -730,7 +731,15 @@ queue_job (PetriPipeline *self, PetriItem *item, const char *source_path, const 
   job->source_path = g_strdup (source_path);
   job->root = g_strdup (root);
   job->sha256 = g_strdup (sha256);
-  g_thread_pool_push (self->workers, job, NULL);
+  job->size = size;
+  return job;
+}
+
+static void
+queue_job (PetriPipeline *self, PetriItem *item, const char *source_path, const char *root,
+           const char *sha256)
+{
+  g_thread_pool_push (self->workers, job_new (item, source_path, root, sha256, 0), NULL);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -761,7 +770,42 @@ typedef struct
   PetriPipeline *self;
   const char *case_name;
   GHashTable *ancestors; /* DirKey → display path */
+  GPtrArray *jobs;       /* found but not queued yet */
+  gint64 last_queued;
 } Walk;
+
+/* Files are handed to the workers in chunks, largest first within each
+ * chunk, so that a big file does not start last and leave the other cores
+ * idle at the end; chunks keep the first results coming quickly. */
+#define WALK_CHUNK_FILES 1024
+#define WALK_CHUNK_USEC (200 * 1000)
+
+static int
+compare_jobs_by_size (gconstpointer a, gconstpointer b)
+{
+  const Job *x = *(const Job *const *) a, *y = *(const Job *const *) b;
+
+  return x->size < y->size ? 1 : x->size > y->size ? -1 : 0;
+}
+
+static void
+walk_queue_jobs (Walk *w)
+{
+  g_ptr_array_sort (w->jobs, compare_jobs_by_size);
+  for (guint i = 0; i < w->jobs->len; i++)
+    g_thread_pool_push (w->self->workers, g_ptr_array_index (w->jobs, i), NULL);
+  g_ptr_array_set_size (w->jobs, 0);
+  w->last_queued = g_get_monotonic_time ();
+}
+
+static void
+walk_add_job (Walk *w, Job *job)
+{
+  g_ptr_array_add (w->jobs, job);
+  if (w->jobs->len >= WALK_CHUNK_FILES
+      || g_get_monotonic_time () - w->last_queued >= WALK_CHUNK_USEC)
+    walk_queue_jobs (w);
+}
 
 static void
 add_error_item (Walk *w, PetriItem *parent, const char *path, const char *message)
@@ -863,7 +907,7 @@ walk_path (Walk *w, PetriItem *parent, const char *path, const char *root)
       g_autoptr (PetriItem) item
           = petri_item_new (new_item_id (), parent, FALSE, w->case_name, path, NULL);
       post (w->self, update_new (UPDATE_ADDED, item));
-      queue_job (w->self, item, path, root, NULL);
+      walk_add_job (w, job_new (item, path, root, NULL, (guint64) st.st_size));
     }
   else
     {
@@ -944,12 +988,14 @@ rescan_walk (Walk *w, const char *case_name)
           = petri_sample_store_path (petri_context_get_samples_dir (w->self->context), sha256);
       g_autoptr (PetriItem) item = NULL;
 
+      struct stat st;
+
       /* Samples known only from an imported report have no bytes to scan. */
-      if (!g_file_test (stored, G_FILE_TEST_IS_REGULAR))
+      if (stat (stored, &st) != 0 || !S_ISREG (st.st_mode))
         continue;
       item = petri_item_new (new_item_id (), NULL, FALSE, w->case_name, raw, NULL);
       post (w->self, update_new (UPDATE_ADDED, item));
-      queue_job (w->self, item, NULL, NULL, sha256);
+      walk_add_job (w, job_new (item, NULL, NULL, sha256, (guint64) st.st_size));
     }
 }
 
@@ -968,7 +1014,8 @@ walker_func (gpointer data, gpointer user_data)
   WalkRequest *req = data;
   g_autoptr (GHashTable) ancestors
       = g_hash_table_new_full (dir_key_hash, dir_key_equal, g_free, g_free);
-  Walk w = { self, req->case_name, ancestors };
+  g_autoptr (GPtrArray) jobs = g_ptr_array_new ();
+  Walk w = { self, req->case_name, ancestors, jobs, g_get_monotonic_time () };
 
   if (req->rescan)
     rescan_walk (&w, req->paths != NULL ? req->paths[0] : NULL);
@@ -979,6 +1026,7 @@ walker_func (gpointer data, gpointer user_data)
           break;
         walk_path (&w, NULL, req->paths[i], NULL);
       }
+  walk_queue_jobs (&w);
 
   post (self, update_new (UPDATE_WALK_DONE, NULL));
   walk_request_free (req);

@@ -138,10 +138,9 @@ write_all (int fd, const guint8 *buf, gsize len)
 static char *
 hash_file (const char *path, guint64 *size, GError **error)
 {
-  g_autoptr (GChecksum) sum = g_checksum_new (G_CHECKSUM_SHA256);
-  g_autofree guint8 *buf = g_malloc (COPY_CHUNK);
+  g_autoptr (GError) local_error = NULL;
   int fd = open (path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-  guint64 total = 0;
+  char *sha256;
 
   if (fd < 0)
     {
@@ -149,26 +148,12 @@ hash_file (const char *path, guint64 *size, GError **error)
                    _ ("Cannot read the stored copy “%s”: %s"), path, g_strerror (errno));
       return NULL;
     }
-  for (;;)
-    {
-      ssize_t n = read (fd, buf, COPY_CHUNK);
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n < 0)
-        {
-          g_set_error (error, PETRI_APP_ERROR, PETRI_APP_ERROR_FAILED,
-                       _ ("Cannot read the stored copy “%s”: %s"), path, g_strerror (errno));
-          close (fd);
-          return NULL;
-        }
-      if (n == 0)
-        break;
-      g_checksum_update (sum, buf, n);
-      total += (guint64) n;
-    }
+  sha256 = petri_sha256_fd (fd, size, &local_error);
   close (fd);
-  *size = total;
-  return g_strdup (g_checksum_get_string (sum));
+  if (sha256 == NULL)
+    g_set_error (error, PETRI_APP_ERROR, PETRI_APP_ERROR_FAILED,
+                 _ ("Cannot read the stored copy “%s”: %s"), path, local_error->message);
+  return sha256;
 }
 
 static gboolean

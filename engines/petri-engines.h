@@ -33,7 +33,7 @@ void petri_engines_init (void);
 
 typedef struct _PetriHasher PetriHasher;
 
-/* Streaming MD5, SHA-1, SHA-256 (GLib) and ssdeep (libfuzzy). */
+/* Streaming MD5, SHA-1, SHA-256 (libcrypto) and ssdeep (libfuzzy). */
 PetriHasher *petri_hasher_new (void);
 void petri_hasher_update (PetriHasher *self, const guint8 *data, gsize len);
 /* Finishes the hashes; the strings stay valid until petri_hasher_free(). */
@@ -45,6 +45,9 @@ const char *petri_hasher_get_ssdeep (PetriHasher *self);
 guint64 petri_hasher_get_size (PetriHasher *self);
 void petri_hasher_free (PetriHasher *self);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PetriHasher, petri_hasher_free)
+
+/* SHA-256 of what @fd reads from its current offset to the end. */
+char *petri_sha256_fd (int fd, guint64 *size, GError **error);
 
 /* libmagic, one handle per calling thread. Returns FALSE with @error when
  * libmagic fails; never executes or opens the sample with another program. */

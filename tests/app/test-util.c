@@ -7,6 +7,8 @@
 
 #include "petri-app.h"
 
+#include <fuzzy.h>
+
 static void
 test_display_roundtrip (void)
 {
@@ -77,6 +79,47 @@ test_heuristic_names (void)
 }
 
 static void
+test_hashes (void)
+{
+  g_autoptr (PetriHasher) h = petri_hasher_new ();
+  g_autoptr (PetriHasher) big = petri_hasher_new ();
+  g_autofree guint8 *data = g_malloc (3 * 1024 * 1024 + 7);
+  g_autofree char *sha256 = NULL, *sha1 = NULL, *md5 = NULL;
+  gsize len = 3 * 1024 * 1024 + 7;
+
+  petri_hasher_update (h, (const guint8 *) "abc", 3);
+  petri_hasher_finish (h);
+  g_assert_cmpstr (petri_hasher_get_md5 (h), ==, "900150983cd24fb0d6963f7d28e17f72");
+  g_assert_cmpstr (petri_hasher_get_sha1 (h), ==, "a9993e364706816aba3e25717850c26c9cd0d89d");
+  g_assert_cmpstr (petri_hasher_get_sha256 (h), ==,
+                   "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  g_assert_cmpuint (petri_hasher_get_size (h), ==, 3);
+
+  /* Fed in uneven pieces, a large buffer hashes as GLib hashes it whole. */
+  for (gsize i = 0; i < len; i++)
+    data[i] = (guint8) (i * 2654435761u >> 13);
+  for (gsize off = 0; off < len;)
+    {
+      gsize n = MIN (len - off, 1 + (off % 700001));
+      petri_hasher_update (big, data + off, n);
+      off += n;
+    }
+  petri_hasher_finish (big);
+  sha256 = g_compute_checksum_for_data (G_CHECKSUM_SHA256, data, len);
+  sha1 = g_compute_checksum_for_data (G_CHECKSUM_SHA1, data, len);
+  md5 = g_compute_checksum_for_data (G_CHECKSUM_MD5, data, len);
+  g_assert_cmpstr (petri_hasher_get_sha256 (big), ==, sha256);
+  g_assert_cmpstr (petri_hasher_get_sha1 (big), ==, sha1);
+  g_assert_cmpstr (petri_hasher_get_md5 (big), ==, md5);
+  g_assert_cmpuint (petri_hasher_get_size (big), ==, len);
+  {
+    char whole[FUZZY_MAX_RESULT];
+    g_assert_cmpint (fuzzy_hash_buf (data, len, whole), ==, 0);
+    g_assert_cmpstr (petri_hasher_get_ssdeep (big), ==, whole);
+  }
+}
+
+static void
 test_data_dir (void)
 {
   g_autofree char *explicit = petri_data_dir_resolve ("/tmp/x/../y");
@@ -102,5 +145,6 @@ main (int argc, char **argv)
   g_test_add_func ("/util/verdicts", test_verdicts);
   g_test_add_func ("/util/heuristic-names", test_heuristic_names);
   g_test_add_func ("/util/data-dir", test_data_dir);
+  g_test_add_func ("/util/hashes", test_hashes);
   return g_test_run ();
 }
