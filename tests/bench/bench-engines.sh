@@ -78,7 +78,7 @@ if [ "$files" = 2000 ] && [ "$mbytes" = 300 ]; then
 else
   corpus=/tmp/petri-bench-corpus-$files-$mbytes
 fi
-if [ ! -f "$corpus.SUMMARY.txt" ]; then
+if [ ! -d "$corpus" ] || [ ! -f "$corpus.SUMMARY.txt" ]; then
   log "making the corpus in $corpus ($files files, ~$mbytes MB)"
   rm -rf "$corpus"
   "$shared/make-corpus.sh" -n "$files" -s "$mbytes" "$corpus" >/dev/null
