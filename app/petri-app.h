@@ -282,8 +282,5 @@ PetriContext *petri_pipeline_get_context (PetriPipeline *self);
 /* `petri COMMAND …`: runs headless, returns the exit status. */
 gboolean petri_cli_is_command (const char *arg);
 int petri_cli_run (int argc, char **argv);
-/* `petri sigs import PATH…` and `petri sigs list [--json]` (argv[0] is
- * "sigs"); @data_dir as resolved by petri_data_dir_resolve(). */
-int petri_cli_sigs (const char *data_dir, int argc, char **argv);
 
 G_END_DECLS

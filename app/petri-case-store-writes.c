@@ -971,9 +971,9 @@ analysis_vm_write (PetriCaseStore *self, sqlite3 *db, gpointer data, GError **er
 }
 
 void
-petri_case_store_set_analysis_vm (PetriCaseStore *self, PetriAnalysisRef *analysis,
-                                  const char *vm, const char *platform,
-                                  GAsyncReadyCallback callback, gpointer user_data)
+petri_case_store_set_analysis_vm (PetriCaseStore *self, PetriAnalysisRef *analysis, const char *vm,
+                                  const char *platform, GAsyncReadyCallback callback,
+                                  gpointer user_data)
 {
   AnalysisOp *a;
 

@@ -5,7 +5,7 @@
  */
 #include "config.h"
 
-#include "petri-app.h"
+#include "petri-cli.h"
 
 #include <glib/gi18n.h>
 

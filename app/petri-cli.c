@@ -35,6 +35,7 @@ static const Command commands[] = {
   { "tag", petri_cli_tag, N_ ("Tag a sample in a case") },
   { "note", petri_cli_note, N_ ("Set the notes of a case or of a sample in it") },
   { "verdict", petri_cli_verdict, N_ ("Record the analyst’s verdict on a sample") },
+  { "sigs", petri_cli_sigs, N_ ("Import and list signature sets (ClamAV, YARA)") },
   { "sandbox", petri_cli_sandbox, N_ ("Set up, check and try the analysis VMs") },
   { "help", cmd_help, N_ ("Show this help") },
   { "version", cmd_version, N_ ("Show the version") },

@@ -15,6 +15,7 @@ typedef int (*PetriCliCommand) (const char *data_dir, int argc, char **argv);
 int petri_cli_scan (const char *data_dir, int argc, char **argv);
 int petri_cli_cases (const char *data_dir, int argc, char **argv);
 int petri_cli_show (const char *data_dir, int argc, char **argv);
+int petri_cli_sigs (const char *data_dir, int argc, char **argv);
 /* petri-cli-history.c */
 int petri_cli_search (const char *data_dir, int argc, char **argv);
 int petri_cli_rescan (const char *data_dir, int argc, char **argv);

@@ -28,9 +28,26 @@ struct _PetriContext
   GPtrArray *warnings;
   gboolean loading;
   gboolean reload_pending;
+
+  /* Main context: an import by any process rewrites the stamp. */
+  GFileMonitor *stamp_monitor;
 };
 
 G_DEFINE_FINAL_TYPE (PetriContext, petri_context, G_TYPE_OBJECT)
+
+/* The default signatures: from the source tree when running uninstalled,
+ * else from the installed data. */
+static const char *
+petri_default_signatures_dir (void)
+{
+  const char *env = g_getenv ("PETRI_DEFAULT_SIGNATURES_DIR");
+
+  if (env != NULL && *env != '\0')
+    return env;
+  if (g_file_test (PETRI_DEFAULT_SIGNATURES_DIR, G_FILE_TEST_IS_DIR))
+    return PETRI_DEFAULT_SIGNATURES_DIR;
+  return PETRI_INSTALLED_SIGNATURES_DIR;
+}
 
 enum
 {
@@ -44,6 +61,9 @@ petri_context_finalize (GObject *object)
 {
   PetriContext *self = PETRI_CONTEXT (object);
 
+  if (self->stamp_monitor != NULL)
+    g_file_monitor_cancel (self->stamp_monitor);
+  g_clear_object (&self->stamp_monitor);
   if (self->store != NULL)
     petri_case_store_close (self->store);
   g_clear_object (&self->store);
@@ -114,6 +134,11 @@ petri_context_new (const char *data_dir, const PetriSettings *settings, GError *
       || !make_dir (self->signatures_dir, 0700, error))
     return NULL;
 
+  /* A fresh install detects with the default set shipped with Petri. */
+  if (!petri_signatures_seed_defaults (self->signatures_dir, petri_default_signatures_dir (),
+                                       error))
+    return NULL;
+
   db_path = g_build_filename (self->data_dir, "cases.db", NULL);
   self->store = petri_case_store_open (db_path, error);
   if (self->store == NULL)
@@ -176,6 +201,35 @@ emit_engines_changed_cb (gpointer data)
 }
 
 static void start_load (PetriContext *self);
+
+static void
+stamp_changed_cb (GFileMonitor *monitor, GFile *file, GFile *other, GFileMonitorEvent event,
+                  PetriContext *self)
+{
+  if (event == G_FILE_MONITOR_EVENT_CHANGES_DONE_HINT || event == G_FILE_MONITOR_EVENT_CREATED
+      || event == G_FILE_MONITOR_EVENT_MOVED_IN || event == G_FILE_MONITOR_EVENT_RENAMED)
+    {
+      g_debug ("signatures changed; reloading the engines");
+      start_load (self);
+    }
+}
+
+static void
+watch_stamp (PetriContext *self)
+{
+  g_autofree char *path = petri_signatures_stamp_path (self->signatures_dir);
+  g_autoptr (GFile) file = g_file_new_for_path (path);
+  g_autoptr (GError) error = NULL;
+
+  /* Watch the folder (the stamp is replaced by a rename). */
+  self->stamp_monitor = g_file_monitor_file (file, G_FILE_MONITOR_WATCH_MOVES, NULL, &error);
+  if (self->stamp_monitor == NULL)
+    {
+      g_debug ("cannot watch %s: %s", path, error->message);
+      return;
+    }
+  g_signal_connect (self->stamp_monitor, "changed", G_CALLBACK (stamp_changed_cb), self);
+}
 
 static gpointer
 load_thread (gpointer data)
@@ -246,7 +300,11 @@ petri_context_load_engines (PetriContext *self)
   needed = self->engines == NULL && !self->loading;
   g_mutex_unlock (&self->lock);
   if (needed)
-    start_load (self);
+    {
+      if (self->stamp_monitor == NULL)
+        watch_stamp (self);
+      start_load (self);
+    }
 }
 
 void

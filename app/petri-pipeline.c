@@ -82,6 +82,8 @@ struct _PetriPipeline
   GThreadPool *workers;
   GThreadPool *walker;
   guint64 map_limit;
+  dev_t data_dir_dev; /* never take in Petri's own data folder */
+  ino_t data_dir_ino;
 
   GMutex lock;
   GPtrArray *pending; /* Update */
@@ -834,6 +836,14 @@ walk_dir (Walk *w, PetriItem *parent, const char *path, const char *root, const 
   struct dirent *entry;
   DirKey lookup = { st->st_dev, st->st_ino };
 
+  if (st->st_dev == w->self->data_dir_dev && st->st_ino == w->self->data_dir_ino)
+    {
+      g_autofree char *display = petri_display_name (path);
+      g_autofree char *msg
+          = g_strdup_printf (_ ("%s: skipped: this is Petri’s own data folder"), display);
+      add_error_item (w, parent, path, msg);
+      return;
+    }
   if (g_hash_table_contains (w->ancestors, &lookup))
     {
       g_autofree char *display = petri_display_name (path);
@@ -1114,6 +1124,14 @@ petri_pipeline_new (PetriContext *context)
       = settings->limits.max_scan_size > 0 ? settings->limits.max_scan_size : DEFAULT_MAP_LIMIT;
   self->workers = g_thread_pool_new (worker_func, self, settings->workers, TRUE, NULL);
   self->walker = g_thread_pool_new (walker_func, self, 1, TRUE, NULL);
+  {
+    struct stat st;
+    if (stat (petri_context_get_data_dir (context), &st) == 0)
+      {
+        self->data_dir_dev = st.st_dev;
+        self->data_dir_ino = st.st_ino;
+      }
+  }
   petri_context_load_engines (context);
   return self;
 }

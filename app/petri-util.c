@@ -7,7 +7,10 @@
 
 #include "petri-app.h"
 
-G_DEFINE_QUARK (petri - app - error - quark, petri_app_error)
+/* The quark name is stringified: keep it as written. */
+/* clang-format off */
+G_DEFINE_QUARK (petri-app-error-quark, petri_app_error)
+/* clang-format on */
 
 char *
 petri_data_dir_resolve (const char *override)

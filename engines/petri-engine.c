@@ -7,7 +7,10 @@
 
 #include "petri-engines.h"
 
-G_DEFINE_QUARK (petri - engine - error - quark, petri_engine_error)
+/* The quark name is stringified: keep it as written. */
+/* clang-format off */
+G_DEFINE_QUARK (petri-engine-error-quark, petri_engine_error)
+/* clang-format on */
 G_DEFINE_INTERFACE (PetriEngine, petri_engine, G_TYPE_OBJECT)
 G_DEFINE_BOXED_TYPE (PetriEngineResult, petri_engine_result, petri_engine_result_ref,
                      petri_engine_result_unref)

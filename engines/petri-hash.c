@@ -199,34 +199,28 @@ petri_sha256_fd (int fd, guint64 *size, GError **error)
   return g_strdup (hex);
 }
 
-/* libmagic handles are not thread-safe: one per thread, loaded on first use. */
-typedef struct
-{
-  magic_t mime;
-  magic_t description;
-} MagicPair;
-
+/* libmagic handles are not thread-safe: one per thread, loaded on first use
+ * and asked twice per file (MIME type, then description). */
 static void
-magic_pair_free (gpointer data)
+magic_free (gpointer data)
 {
-  MagicPair *pair = data;
-
-  if (pair->mime != NULL)
-    magic_close (pair->mime);
-  if (pair->description != NULL)
-    magic_close (pair->description);
-  g_free (pair);
+  magic_close (data);
 }
 
-static GPrivate magic_key = G_PRIVATE_INIT (magic_pair_free);
+static GPrivate magic_key = G_PRIVATE_INIT (magic_free);
+
+/* MAGIC_NO_CHECK_COMPRESS: never decompress (it can fork a helper);
+ * MAGIC_ERROR: report errors instead of printing them. */
+#define MAGIC_BASE_FLAGS (MAGIC_ERROR | MAGIC_NO_CHECK_COMPRESS)
 
 static magic_t
-open_magic (int flags, GError **error)
+get_magic (GError **error)
 {
-  /* MAGIC_NO_CHECK_COMPRESS: never decompress (it can fork a helper);
-   * MAGIC_ERROR: report errors instead of printing them. */
-  magic_t m = magic_open (flags | MAGIC_ERROR | MAGIC_NO_CHECK_COMPRESS);
+  magic_t m = g_private_get (&magic_key);
 
+  if (m != NULL)
+    return m;
+  m = magic_open (MAGIC_BASE_FLAGS);
   if (m == NULL)
     {
       g_set_error (error, PETRI_ENGINE_ERROR, PETRI_ENGINE_ERROR_LOAD, "libmagic: cannot open: %s",
@@ -240,51 +234,41 @@ open_magic (int flags, GError **error)
       magic_close (m);
       return NULL;
     }
+  g_private_set (&magic_key, m);
   return m;
-}
-
-static MagicPair *
-get_magic (GError **error)
-{
-  MagicPair *pair = g_private_get (&magic_key);
-
-  if (pair != NULL)
-    return pair;
-
-  pair = g_new0 (MagicPair, 1);
-  pair->mime = open_magic (MAGIC_MIME_TYPE, error);
-  if (pair->mime != NULL)
-    pair->description = open_magic (MAGIC_NONE, error);
-  if (pair->description == NULL)
-    {
-      magic_pair_free (pair);
-      return NULL;
-    }
-  g_private_set (&magic_key, pair);
-  return pair;
 }
 
 gboolean
 petri_type_buffer (const guint8 *data, gsize len, char **mime, char **description, GError **error)
 {
-  MagicPair *pair = get_magic (error);
-  const char *m, *d;
+  magic_t m = get_magic (error);
+  const guint8 *buf = data != NULL ? data : (const guint8 *) "";
+  const char *result;
 
-  if (pair == NULL)
+  if (m == NULL)
     return FALSE;
 
-  /* libmagic reads at most its configured bytes (1 MiB by default). */
-  m = magic_buffer (pair->mime, data != NULL ? data : (const guint8 *) "", len);
-  d = magic_buffer (pair->description, data != NULL ? data : (const guint8 *) "", len);
-  if (m == NULL || d == NULL)
-    {
-      g_set_error (error, PETRI_ENGINE_ERROR, PETRI_ENGINE_ERROR_SCAN, "libmagic: %s",
-                   magic_error (m == NULL ? pair->mime : pair->description));
-      return FALSE;
-    }
   if (mime != NULL)
-    *mime = g_strdup (m);
+    {
+      magic_setflags (m, MAGIC_BASE_FLAGS | MAGIC_MIME_TYPE);
+      result = magic_buffer (m, buf, len);
+      if (result == NULL)
+        goto failed;
+      *mime = g_strdup (result);
+    }
   if (description != NULL)
-    *description = g_strdup (d);
+    {
+      magic_setflags (m, MAGIC_BASE_FLAGS);
+      result = magic_buffer (m, buf, len);
+      if (result == NULL)
+        goto failed;
+      *description = g_strdup (result);
+    }
   return TRUE;
+
+failed:
+  g_set_error (error, PETRI_ENGINE_ERROR, PETRI_ENGINE_ERROR_SCAN, "libmagic: %s", magic_error (m));
+  if (mime != NULL)
+    g_clear_pointer (mime, g_free);
+  return FALSE;
 }

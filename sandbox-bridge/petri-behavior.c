@@ -12,7 +12,10 @@
 #define MAX_STRING 4096
 #define MAX_DETAILS 65536
 
-G_DEFINE_QUARK (petri - behavior - error - quark, petri_behavior_error)
+/* The quark name is stringified: keep it as written. */
+/* clang-format off */
+G_DEFINE_QUARK (petri-behavior-error-quark, petri_behavior_error)
+/* clang-format on */
 G_DEFINE_BOXED_TYPE (PetriBehaviorEvent, petri_behavior_event, petri_behavior_event_ref,
                      petri_behavior_event_unref)
 

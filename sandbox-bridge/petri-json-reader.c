@@ -16,7 +16,10 @@
 #define MAX_NUMBER 64
 #define NODE_OVERHEAD 64
 
-G_DEFINE_QUARK (petri - json - reader - error - quark, petri_json_reader_error)
+/* The quark name is stringified: keep it as written. */
+/* clang-format off */
+G_DEFINE_QUARK (petri-json-reader-error-quark, petri_json_reader_error)
+/* clang-format on */
 
 typedef enum
 {

@@ -41,7 +41,10 @@
 #define MAX_HANDLES 8192
 #define MAX_DETAIL_STRING 512
 
-G_DEFINE_QUARK (petri - report - error - quark, petri_report_error)
+/* The quark name is stringified: keep it as written. */
+/* clang-format off */
+G_DEFINE_QUARK (petri-report-error-quark, petri_report_error)
+/* clang-format on */
 
 const char *
 petri_report_dialect_to_string (PetriReportDialect dialect)

@@ -10,7 +10,10 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
-G_DEFINE_QUARK (petri - sandbox - error - quark, petri_sandbox_error)
+/* The quark name is stringified: keep it as written. */
+/* clang-format off */
+G_DEFINE_QUARK (petri-sandbox-error-quark, petri_sandbox_error)
+/* clang-format on */
 
 void
 petri_vm_config_free (PetriVmConfig *vm)

@@ -59,15 +59,9 @@ done
 for tool in clamscan yara clamd clamdscan /usr/bin/time; do
   command -v "$tool" >/dev/null || { echo "bench-engines: $tool is missing (./run test installs it)" >&2; exit 1; }
 done
-# `petri sigs` once the command is registered; the test driver of the same
-# function until then.
 sigs_cmd() { # DATA_DIR ARGS…
   local data=$1; shift
-  if "$petri" help 2>&1 | grep -qw sigs; then
-    "$petri" --data-dir "$data" sigs "$@"
-  else
-    "$build/tests/engines/cli-sigs-driver" "$data" sigs "$@"
-  fi
+  "$petri" --data-dir "$data" sigs "$@"
 }
 
 log() { printf '==> %s\n' "$*" >&2; }

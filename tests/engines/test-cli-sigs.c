@@ -7,7 +7,7 @@
 
 #include "engines-test-util.h"
 
-static const char *driver;
+static const char *petri;
 
 typedef struct
 {
@@ -58,7 +58,8 @@ sigs (Fixture *f, Run *r, ...)
   const char *arg;
   int wait_status;
 
-  g_ptr_array_add (argv, (gpointer) driver);
+  g_ptr_array_add (argv, (gpointer) petri);
+  g_ptr_array_add (argv, (gpointer) "--data-dir");
   g_ptr_array_add (argv, f->data);
   g_ptr_array_add (argv, (gpointer) "sigs");
   va_start (ap, r);
@@ -167,7 +168,7 @@ main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_assert_cmpint (argc, ==, 2);
-  driver = argv[1];
+  petri = argv[1];
 
 #define ADD(path, fn) g_test_add (path, Fixture, NULL, fixture_set_up, fn, fixture_tear_down)
   ADD ("/engines/cli-sigs/list-defaults", test_list_defaults);
