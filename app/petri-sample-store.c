@@ -6,6 +6,7 @@
  * Petri never executes a sample, nor hands it to another program, on the
  * host: files are only read, copied and mapped.
  */
+#define _GNU_SOURCE /* O_TMPFILE */
 #include "config.h"
 
 #include "petri-sample-store.h"
@@ -173,6 +174,18 @@ verify_stored (const char *path, const char *sha256, guint64 size, GError **erro
   return TRUE;
 }
 
+/* Gives the finished copy its name; fails with EEXIST when it has one. */
+static int
+link_into_place (int fd, const char *tmp, const char *final)
+{
+  char proc[64];
+
+  if (tmp != NULL)
+    return link (tmp, final);
+  g_snprintf (proc, sizeof proc, "/proc/self/fd/%d", fd);
+  return linkat (AT_FDCWD, proc, AT_FDCWD, final, AT_SYMLINK_FOLLOW);
+}
+
 gboolean
 petri_sample_store_ingest (const char *samples_dir, int fd, const char *display_path,
                            PetriStoredSample *out, GError **error)
@@ -196,8 +209,15 @@ petri_sample_store_ingest (const char *samples_dir, int fd, const char *display_
                    g_strerror (errno));
       return FALSE;
     }
-  tmp = g_build_filename (incoming, "sample-XXXXXX", NULL);
-  out_fd = g_mkstemp_full (tmp, O_RDWR | O_CLOEXEC, 0600);
+  /* An unnamed file, linked into place once complete (no name to clean up
+   * after a crash); a named temporary where the file system has no
+   * O_TMPFILE. */
+  out_fd = open (incoming, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+  if (out_fd < 0)
+    {
+      tmp = g_build_filename (incoming, "sample-XXXXXX", NULL);
+      out_fd = g_mkstemp_full (tmp, O_RDWR | O_CLOEXEC, 0600);
+    }
   if (out_fd < 0)
     {
       g_set_error (error, PETRI_APP_ERROR, PETRI_APP_ERROR_FAILED,
@@ -205,6 +225,7 @@ petri_sample_store_ingest (const char *samples_dir, int fd, const char *display_
       return FALSE;
     }
 
+  petri_hasher_set_size (hasher, (guint64) before.st_size);
   for (;;)
     {
       ssize_t n = read (fd, buf, COPY_CHUNK);
@@ -260,7 +281,7 @@ petri_sample_store_ingest (const char *samples_dir, int fd, const char *display_
 
   /* Stored once: link() refuses to replace a copy another worker (or an
    * earlier intake) already made. */
-  if (link (tmp, final) != 0)
+  if (link_into_place (out_fd, tmp, final) != 0)
     {
       if (errno != EEXIST)
         {
@@ -279,13 +300,12 @@ petri_sample_store_ingest (const char *samples_dir, int fd, const char *display_
                            g_strerror (errno));
               goto out;
             }
-          if (rename (tmp, final) != 0)
+          if ((unlink (final) != 0 && errno != ENOENT) || link_into_place (out_fd, tmp, final) != 0)
             {
               g_set_error (error, PETRI_APP_ERROR, PETRI_APP_ERROR_FAILED,
                            _ ("Cannot store the sample as “%s”: %s"), final, g_strerror (errno));
               goto out;
             }
-          g_clear_pointer (&tmp, g_free);
         }
     }
 

@@ -32,6 +32,7 @@ struct _PetriHasher
   struct fuzzy_state *fuzzy;
   guint64 size;
   char ssdeep[FUZZY_MAX_RESULT];
+  gboolean fuzzy_failed;
   gboolean finished;
 };
 
@@ -89,9 +90,22 @@ petri_hasher_update (PetriHasher *self, const guint8 *data, gsize len)
   for (guint i = 0; i < N_DIGESTS; i++)
     if (EVP_DigestUpdate (self->ctx[i], data, len) != 1)
       g_error ("libcrypto: digest update failed");
-  if (fuzzy_update (self->fuzzy, data, len) != 0)
-    g_error ("libfuzzy: update failed");
+  /* Fails only past a length announced with petri_hasher_set_size(): the
+   * file grew, which the caller finds out by its size. */
+  if (!self->fuzzy_failed && fuzzy_update (self->fuzzy, data, len) != 0)
+    self->fuzzy_failed = TRUE;
   self->size += len;
+}
+
+void
+petri_hasher_set_size (PetriHasher *self, guint64 size)
+{
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (self->size == 0);
+
+  /* ssdeep then skips the block sizes a file of this length cannot use. */
+  if (fuzzy_set_total_input_length (self->fuzzy, size) != 0)
+    g_debug ("libfuzzy refused the input length %" G_GUINT64_FORMAT, size);
 }
 
 void
@@ -111,7 +125,7 @@ petri_hasher_finish (PetriHasher *self)
       to_hex (digest, len, self->hex[i]);
     }
   /* ssdeep of an empty input is "3::", as the ssdeep tool prints it. */
-  if (fuzzy_digest (self->fuzzy, self->ssdeep, 0) != 0)
+  if (self->fuzzy_failed || fuzzy_digest (self->fuzzy, self->ssdeep, 0) != 0)
     self->ssdeep[0] = '\0';
 }
 

@@ -98,6 +98,7 @@ test_hashes (void)
   /* Fed in uneven pieces, a large buffer hashes as GLib hashes it whole. */
   for (gsize i = 0; i < len; i++)
     data[i] = (guint8) (i * 2654435761u >> 13);
+  petri_hasher_set_size (big, len);
   for (gsize off = 0; off < len;)
     {
       gsize n = MIN (len - off, 1 + (off % 700001));
@@ -112,6 +113,16 @@ test_hashes (void)
   g_assert_cmpstr (petri_hasher_get_sha1 (big), ==, sha1);
   g_assert_cmpstr (petri_hasher_get_md5 (big), ==, md5);
   g_assert_cmpuint (petri_hasher_get_size (big), ==, len);
+
+  /* Fed more than announced (a file that grew): no ssdeep, no crash. */
+  {
+    g_autoptr (PetriHasher) grew = petri_hasher_new ();
+    petri_hasher_set_size (grew, 10);
+    petri_hasher_update (grew, data, 100000);
+    petri_hasher_finish (grew);
+    g_assert_cmpstr (petri_hasher_get_ssdeep (grew), ==, "");
+    g_assert_cmpuint (petri_hasher_get_size (grew), ==, 100000);
+  }
   {
     char whole[FUZZY_MAX_RESULT];
     g_assert_cmpint (fuzzy_hash_buf (data, len, whole), ==, 0);
