@@ -250,6 +250,8 @@ const char *petri_item_get_sandbox_reason (PetriItem *self);
 /* TRUE once the item is done or failed and nothing (such as a sandbox
  * analysis) still holds it. */
 gboolean petri_item_is_settled (PetriItem *self);
+/* The rescan that made the item (petri_pipeline_rescan_async()), or 0. */
+guint64 petri_item_get_request (PetriItem *self);
 /* The JSON object `petri scan --json` prints for this item. */
 JsonNode *petri_item_to_json (PetriItem *self);
 
@@ -272,6 +274,26 @@ void petri_pipeline_add_paths (PetriPipeline *self, const char *case_name,
 /* Re-scans stored samples (of @case_name, or all when NULL) with the engines
  * in force; new results are appended. Main thread; returns at once. */
 void petri_pipeline_rescan (PetriPipeline *self, const char *case_name);
+
+typedef enum
+{
+  PETRI_RESCAN_ALL = 0,
+  /* Only samples with no engine result that this pipeline is not scanning
+   * now: files an earlier session stored but had not scanned when it
+   * closed. They go on to the later stages (the sandbox) like an intake. */
+  PETRI_RESCAN_UNSCANNED = 1 << 0,
+} PetriRescanFlags;
+
+/* petri_pipeline_rescan() that reports back: the items it makes carry the
+ * returned id (petri_item_get_request()); @callback runs on the main
+ * context once every one of them is settled, or the re-scan was cancelled
+ * through @cancellable. Main thread. */
+guint64 petri_pipeline_rescan_async (PetriPipeline *self, const char *case_name,
+                                     PetriRescanFlags flags, GCancellable *cancellable,
+                                     GAsyncReadyCallback callback, gpointer user_data);
+/* @n_samples: how many samples were re-scanned. */
+gboolean petri_pipeline_rescan_finish (PetriPipeline *self, GAsyncResult *result, guint *n_samples,
+                                       GError **error);
 gboolean petri_pipeline_is_busy (PetriPipeline *self);
 void petri_pipeline_cancel (PetriPipeline *self);
 PetriContext *petri_pipeline_get_context (PetriPipeline *self);

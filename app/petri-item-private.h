@@ -21,6 +21,7 @@ struct _PetriItem
   char *path_raw;
   char *display_path;
   char *display_name;
+  guint64 request; /* the walk or rescan that made it (0: none); set before it is posted */
 
   /* Main thread only. */
   PetriItemState state;
@@ -37,6 +38,7 @@ struct _PetriItem
   guint pending;
   guint failed;
   gboolean final_counted;
+  gboolean settled_counted; /* counted as settled by its request */
 };
 
 PetriItem *petri_item_new (guint64 id, PetriItem *parent, gboolean folder, const char *case_name,

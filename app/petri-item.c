@@ -246,6 +246,13 @@ petri_item_get_sandbox_reason (PetriItem *self)
   return self->sandbox_reason;
 }
 
+guint64
+petri_item_get_request (PetriItem *self)
+{
+  g_return_val_if_fail (PETRI_IS_ITEM (self), 0);
+  return self->request;
+}
+
 gboolean
 petri_item_is_settled (PetriItem *self)
 {

@@ -53,15 +53,18 @@ typedef struct
   char *mime, *description;
   guint n;
   PetriEngineResult *result;
+  guint64 request; /* WALK_DONE: the walk request that finished */
 } Update;
 
 typedef struct
 {
-  PetriItem *item;   /* strong */
-  char *source_path; /* what to read (NULL: the stored copy, for rescans) */
-  char *root;        /* display path of the folder taken in, or NULL */
-  char *sha256;      /* rescans: the sample */
-  guint64 size;      /* for ordering: large files start first */
+  PetriItem *item;           /* strong */
+  char *source_path;         /* what to read (NULL: the stored copy, for rescans) */
+  char *root;                /* display path of the folder taken in, or NULL */
+  char *sha256;              /* rescans: the sample */
+  guint64 size;              /* for ordering: large files start first */
+  gboolean resume;           /* finishes an intake an earlier session left unscanned */
+  GCancellable *cancellable; /* the request's, or NULL */
 } Job;
 
 typedef struct
@@ -69,7 +72,20 @@ typedef struct
   char *case_name;
   char **paths; /* raw */
   gboolean rescan;
+  PetriRescanFlags flags;
+  guint64 id;
+  GCancellable *cancellable; /* nullable */
 } WalkRequest;
+
+/* A rescan someone waits for (main thread only). */
+typedef struct
+{
+  guint64 id; /* the key in the table */
+  GTask *task;
+  guint items;     /* file items it created */
+  guint unsettled; /* of those, not settled yet */
+  gboolean walked; /* every item is created */
+} Request;
 
 struct _PetriPipeline
 {
@@ -94,6 +110,12 @@ struct _PetriPipeline
   guint holds;       /* holds on items */
   guint walks;       /* walk requests not finished */
   gboolean was_busy;
+  GHashTable *requests; /* id → Request */
+  GPtrArray *finished;  /* Request: completed once the batch is out */
+
+  /* Under the lock: samples being scanned (sha256 → count, item → sha256). */
+  GHashTable *in_flight;
+  GHashTable *in_flight_items;
 
   PetriPostScanHook hook;
   gpointer hook_data;
@@ -111,7 +133,8 @@ enum
 };
 static guint signals[N_SIGNALS];
 
-static guint64 next_item_id = 1; /* atomic */
+static guint64 next_item_id = 1;    /* atomic */
+static guint64 next_request_id = 1; /* atomic */
 
 static guint64
 new_item_id (void)
@@ -161,6 +184,83 @@ update_new (UpdateKind kind, PetriItem *item)
   u->kind = kind;
   u->item = item != NULL ? g_object_ref (item) : NULL;
   return u;
+}
+
+/* Any thread: @item scans the sample @sha256 until it is final. */
+static void
+in_flight_add (PetriPipeline *self, PetriItem *item, const char *sha256)
+{
+  gpointer n;
+
+  g_mutex_lock (&self->lock);
+  if (g_hash_table_insert (self->in_flight_items, item, g_strdup (sha256)))
+    {
+      n = g_hash_table_lookup (self->in_flight, sha256);
+      g_hash_table_insert (self->in_flight, g_strdup (sha256),
+                           GUINT_TO_POINTER (GPOINTER_TO_UINT (n) + 1));
+    }
+  g_mutex_unlock (&self->lock);
+}
+
+static void
+in_flight_remove (PetriPipeline *self, PetriItem *item)
+{
+  g_autofree char *sha256 = NULL;
+
+  g_mutex_lock (&self->lock);
+  if (g_hash_table_steal_extended (self->in_flight_items, item, NULL, (gpointer *) &sha256))
+    {
+      guint n = GPOINTER_TO_UINT (g_hash_table_lookup (self->in_flight, sha256));
+      if (n <= 1)
+        g_hash_table_remove (self->in_flight, sha256);
+      else
+        g_hash_table_insert (self->in_flight, g_strdup (sha256), GUINT_TO_POINTER (n - 1));
+    }
+  g_mutex_unlock (&self->lock);
+}
+
+static gboolean
+in_flight_contains (PetriPipeline *self, const char *sha256)
+{
+  gboolean found;
+
+  g_mutex_lock (&self->lock);
+  found = g_hash_table_contains (self->in_flight, sha256);
+  g_mutex_unlock (&self->lock);
+  return found;
+}
+
+static void
+request_free (Request *r)
+{
+  g_clear_object (&r->task);
+  g_free (r);
+}
+
+static void
+request_check_done (PetriPipeline *self, guint64 id, Request *r)
+{
+  if (!r->walked || r->unsettled > 0)
+    return;
+  g_hash_table_steal (self->requests, &id);
+  g_ptr_array_add (self->finished, r);
+}
+
+/* Main thread: a file item is settled (final, nothing holds it). */
+static void
+item_settled (PetriPipeline *self, PetriItem *item)
+{
+  Request *r;
+
+  if (item->request == 0 || item->folder || item->settled_counted)
+    return;
+  item->settled_counted = TRUE;
+  r = g_hash_table_lookup (self->requests, &item->request);
+  if (r == NULL)
+    return;
+  g_assert (r->unsettled > 0);
+  r->unsettled--;
+  request_check_done (self, item->request, r);
 }
 
 static void
@@ -234,6 +334,13 @@ apply (PetriPipeline *self, Update *u, GPtrArray *added, GPtrArray *changed, GHa
     case UPDATE_ADDED:
       if (!item->folder)
         {
+          Request *r
+              = item->request != 0 ? g_hash_table_lookup (self->requests, &item->request) : NULL;
+          if (r != NULL)
+            {
+              r->items++;
+              r->unsettled++;
+            }
           self->outstanding++;
           for (PetriItem *p = item->parent; p != NULL; p = p->parent)
             {
@@ -306,6 +413,9 @@ apply (PetriPipeline *self, Update *u, GPtrArray *added, GPtrArray *changed, GHa
           self->outstanding--;
           propagate_final (item, changed, seen);
           propagate_verdict (item, changed, seen);
+          in_flight_remove (self, item);
+          if (item->holds == 0)
+            item_settled (self, item);
         }
       mark_changed (changed, seen, item);
       break;
@@ -327,12 +437,22 @@ apply (PetriPipeline *self, Update *u, GPtrArray *added, GPtrArray *changed, GHa
       g_assert (item->holds > 0);
       item->holds--;
       self->holds--;
+      if (item->holds == 0 && petri_item_is_final (item))
+        item_settled (self, item);
       mark_changed (changed, seen, item);
       break;
 
     case UPDATE_WALK_DONE:
       g_assert (self->walks > 0);
       self->walks--;
+      {
+        Request *r = g_hash_table_lookup (self->requests, &u->request);
+        if (r != NULL)
+          {
+            r->walked = TRUE;
+            request_check_done (self, u->request, r);
+          }
+      }
       break;
 
     default:
@@ -391,6 +511,21 @@ flush_cb (gpointer data)
         g_signal_emit (self, signals[ITEMS_CHANGED], 0, only_changed);
     }
 
+  /* Rescans complete once their last items are out. */
+  while (self->finished->len > 0)
+    {
+      Request *r = g_ptr_array_steal_index (self->finished, 0);
+      GCancellable *cancellable = g_task_get_cancellable (r->task);
+
+      if (g_cancellable_is_cancelled (cancellable)
+          || g_cancellable_is_cancelled (self->cancellable))
+        g_task_return_new_error (r->task, G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                                 _ ("The re-scan was cancelled."));
+      else
+        g_task_return_int (r->task, r->items);
+      request_free (r);
+    }
+
   g_mutex_lock (&self->lock);
   more = self->pending->len > 0;
   if (!more)
@@ -411,6 +546,7 @@ flush_cb (gpointer data)
 static void
 job_free (Job *job)
 {
+  g_clear_object (&job->cancellable);
   g_clear_object (&job->item);
   g_free (job->source_path);
   g_free (job->root);
@@ -531,7 +667,8 @@ worker_func (gpointer data, gpointer user_data)
   int fd = -1;
   Update *u;
 
-  if (g_cancellable_is_cancelled (self->cancellable))
+  if (g_cancellable_is_cancelled (self->cancellable)
+      || g_cancellable_is_cancelled (job->cancellable))
     {
       g_autofree char *msg = g_strdup_printf (_ ("%s: cancelled"), item->display_path);
       post_final (self, item, msg);
@@ -558,6 +695,7 @@ worker_func (gpointer data, gpointer user_data)
           post_final (self, item, error->message);
           goto out;
         }
+      in_flight_add (self, item, stored.sha256);
     }
   else
     {
@@ -673,7 +811,8 @@ worker_func (gpointer data, gpointer user_data)
       };
       PetriEngineResult *result;
 
-      if (g_cancellable_is_cancelled (self->cancellable))
+      if (g_cancellable_is_cancelled (self->cancellable)
+          || g_cancellable_is_cancelled (job->cancellable))
         break;
       if (stored.size > self->map_limit)
         result = over_limit_result (engine, stored.size, self->map_limit);
@@ -688,7 +827,8 @@ worker_func (gpointer data, gpointer user_data)
       g_ptr_array_add (results, result);
     }
 
-  if (g_cancellable_is_cancelled (self->cancellable))
+  if (g_cancellable_is_cancelled (self->cancellable)
+      || g_cancellable_is_cancelled (job->cancellable))
     {
       g_autofree char *msg = g_strdup_printf (_ ("%s: cancelled"), item->display_path);
       finish_after_commit (self, item, msg);
@@ -708,7 +848,8 @@ worker_func (gpointer data, gpointer user_data)
         .head_len = head_len,
         .size = stored.size,
         .results = results,
-        .rescan = job->source_path == NULL,
+        /* A resumed intake goes on to the later stages as an intake. */
+        .rescan = job->source_path == NULL && !job->resume,
       };
       self->hook (self, item, &outcome, self->hook_data);
     }
@@ -774,6 +915,8 @@ typedef struct
   GHashTable *ancestors; /* DirKey → display path */
   GPtrArray *jobs;       /* found but not queued yet */
   gint64 last_queued;
+  guint64 request;
+  GCancellable *cancellable; /* the request's, or NULL */
 } Walk;
 
 /* Files are handed to the workers in chunks, largest first within each
@@ -803,17 +946,29 @@ walk_queue_jobs (Walk *w)
 static void
 walk_add_job (Walk *w, Job *job)
 {
+  g_set_object (&job->cancellable, w->cancellable);
   g_ptr_array_add (w->jobs, job);
   if (w->jobs->len >= WALK_CHUNK_FILES
       || g_get_monotonic_time () - w->last_queued >= WALK_CHUNK_USEC)
     walk_queue_jobs (w);
 }
 
+/* An item of this walk: it carries the request that made it. */
+static PetriItem *
+walk_item_new (Walk *w, PetriItem *parent, gboolean folder, const char *path,
+               const char *display_name)
+{
+  PetriItem *item
+      = petri_item_new (new_item_id (), parent, folder, w->case_name, path, display_name);
+
+  item->request = w->request;
+  return item;
+}
+
 static void
 add_error_item (Walk *w, PetriItem *parent, const char *path, const char *message)
 {
-  g_autoptr (PetriItem) item
-      = petri_item_new (new_item_id (), parent, FALSE, w->case_name, path, NULL);
+  g_autoptr (PetriItem) item = walk_item_new (w, parent, FALSE, path, NULL);
   post (w->self, update_new (UPDATE_ADDED, item));
   post_final (w->self, item, message);
 }
@@ -863,7 +1018,7 @@ walk_dir (Walk *w, PetriItem *parent, const char *path, const char *root, const 
       return;
     }
 
-  folder = petri_item_new (new_item_id (), parent, TRUE, w->case_name, path, NULL);
+  folder = walk_item_new (w, parent, TRUE, path, NULL);
   post (w->self, update_new (UPDATE_ADDED, folder));
 
   while ((entry = readdir (dir)) != NULL)
@@ -914,8 +1069,7 @@ walk_path (Walk *w, PetriItem *parent, const char *path, const char *root)
     walk_dir (w, parent, path, root, &st);
   else if (S_ISREG (st.st_mode))
     {
-      g_autoptr (PetriItem) item
-          = petri_item_new (new_item_id (), parent, FALSE, w->case_name, path, NULL);
+      g_autoptr (PetriItem) item = walk_item_new (w, parent, FALSE, path, NULL);
       post (w->self, update_new (UPDATE_ADDED, item));
       walk_add_job (w, job_new (item, path, root, NULL, (guint64) st.st_size));
     }
@@ -935,19 +1089,21 @@ rescan_list_query (sqlite3 *db, const char *case_name, gpointer data, GCancellab
                    GError **error)
 {
   g_autoptr (JsonBuilder) b = json_builder_new ();
+  gboolean unscanned = (GPOINTER_TO_UINT (data) & PETRI_RESCAN_UNSCANNED) != 0;
+  g_autofree char *sql = NULL;
   sqlite3_stmt *stmt = NULL;
   int rc;
 
-  rc = sqlite3_prepare_v2 (
-      db,
+  sql = g_strdup_printf (
       case_name != NULL
           ? "SELECT s.sha256, (SELECT g.path FROM sightings g WHERE g.sample_id = s.id "
             "AND g.case_id = c.id ORDER BY g.id LIMIT 1) FROM cases c "
             "JOIN case_samples cs ON cs.case_id = c.id JOIN samples s ON s.id = cs.sample_id "
-            "WHERE c.name = ?1 ORDER BY cs.added, s.id"
+            "WHERE c.name = ?1 %s ORDER BY cs.added, s.id"
           : "SELECT s.sha256, (SELECT g.path FROM sightings g WHERE g.sample_id = s.id "
-            "ORDER BY g.id LIMIT 1) FROM samples s ORDER BY s.id",
-      -1, &stmt, NULL);
+            "ORDER BY g.id LIMIT 1) FROM samples s WHERE 1 %s ORDER BY s.id",
+      unscanned ? "AND NOT EXISTS (SELECT 1 FROM engine_results r WHERE r.sample_id = s.id)" : "");
+  rc = sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL);
   if (rc != SQLITE_OK)
     {
       petri_store_set_sqlite_error (db, rc, "listing samples", error);
@@ -975,11 +1131,12 @@ rescan_list_query (sqlite3 *db, const char *case_name, gpointer data, GCancellab
 }
 
 static void
-rescan_walk (Walk *w, const char *case_name)
+rescan_walk (Walk *w, const char *case_name, PetriRescanFlags flags)
 {
   g_autoptr (GError) error = NULL;
-  g_autoptr (JsonNode) list = petri_case_store_read (w->self->store, rescan_list_query, case_name,
-                                                     NULL, w->self->cancellable, &error);
+  g_autoptr (JsonNode) list
+      = petri_case_store_read (w->self->store, rescan_list_query, case_name,
+                               GUINT_TO_POINTER (flags), w->self->cancellable, &error);
   JsonArray *a;
 
   if (list == NULL)
@@ -997,21 +1154,31 @@ rescan_walk (Walk *w, const char *case_name)
       g_autofree char *stored
           = petri_sample_store_path (petri_context_get_samples_dir (w->self->context), sha256);
       g_autoptr (PetriItem) item = NULL;
+      Job *job;
 
       struct stat st;
 
+      if (g_cancellable_is_cancelled (w->cancellable))
+        break;
       /* Samples known only from an imported report have no bytes to scan. */
       if (stat (stored, &st) != 0 || !S_ISREG (st.st_mode))
         continue;
-      item = petri_item_new (new_item_id (), NULL, FALSE, w->case_name, raw, NULL);
+      /* A sample this pipeline is scanning now gets its results anyway. */
+      if ((flags & PETRI_RESCAN_UNSCANNED) && in_flight_contains (w->self, sha256))
+        continue;
+      item = walk_item_new (w, NULL, FALSE, raw, NULL);
+      in_flight_add (w->self, item, sha256);
       post (w->self, update_new (UPDATE_ADDED, item));
-      walk_add_job (w, job_new (item, NULL, NULL, sha256, (guint64) st.st_size));
+      job = job_new (item, NULL, NULL, sha256, (guint64) st.st_size);
+      job->resume = (flags & PETRI_RESCAN_UNSCANNED) != 0;
+      walk_add_job (w, job);
     }
 }
 
 static void
 walk_request_free (WalkRequest *req)
 {
+  g_clear_object (&req->cancellable);
   g_free (req->case_name);
   g_strfreev (req->paths);
   g_free (req);
@@ -1025,10 +1192,12 @@ walker_func (gpointer data, gpointer user_data)
   g_autoptr (GHashTable) ancestors
       = g_hash_table_new_full (dir_key_hash, dir_key_equal, g_free, g_free);
   g_autoptr (GPtrArray) jobs = g_ptr_array_new ();
-  Walk w = { self, req->case_name, ancestors, jobs, g_get_monotonic_time () };
+  Walk w = { self,    req->case_name,  ancestors, jobs, g_get_monotonic_time (),
+             req->id, req->cancellable };
+  Update *u;
 
   if (req->rescan)
-    rescan_walk (&w, req->paths != NULL ? req->paths[0] : NULL);
+    rescan_walk (&w, req->paths != NULL ? req->paths[0] : NULL, req->flags);
   else
     for (guint i = 0; req->paths[i] != NULL; i++)
       {
@@ -1038,7 +1207,9 @@ walker_func (gpointer data, gpointer user_data)
       }
   walk_queue_jobs (&w);
 
-  post (self, update_new (UPDATE_WALK_DONE, NULL));
+  u = update_new (UPDATE_WALK_DONE, NULL);
+  u->request = req->id;
+  post (self, u);
   walk_request_free (req);
 }
 
@@ -1059,6 +1230,18 @@ petri_pipeline_dispose (GObject *object)
     self->hook_destroy (self->hook_data);
   self->hook = NULL;
   self->hook_destroy = NULL;
+  /* Rescans still waited for end here. */
+  if (self->requests != NULL)
+    {
+      GHashTableIter iter;
+      Request *r;
+
+      g_hash_table_iter_init (&iter, self->requests);
+      while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &r))
+        g_task_return_new_error (r->task, G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                                 _ ("The re-scan was cancelled."));
+      g_hash_table_remove_all (self->requests);
+    }
 
   G_OBJECT_CLASS (petri_pipeline_parent_class)->dispose (object);
 }
@@ -1071,6 +1254,10 @@ petri_pipeline_finalize (GObject *object)
   g_clear_object (&self->cancellable);
   g_clear_object (&self->context);
   g_clear_pointer (&self->pending, g_ptr_array_unref);
+  g_clear_pointer (&self->requests, g_hash_table_unref);
+  g_clear_pointer (&self->finished, g_ptr_array_unref);
+  g_clear_pointer (&self->in_flight, g_hash_table_unref);
+  g_clear_pointer (&self->in_flight_items, g_hash_table_unref);
   if (self->flush_source != NULL)
     {
       g_source_destroy (self->flush_source);
@@ -1105,6 +1292,11 @@ petri_pipeline_init (PetriPipeline *self)
   g_mutex_init (&self->lock);
   self->pending = g_ptr_array_new_with_free_func ((GDestroyNotify) update_free);
   self->cancellable = g_cancellable_new ();
+  self->requests
+      = g_hash_table_new_full (g_int64_hash, g_int64_equal, NULL, (GDestroyNotify) request_free);
+  self->finished = g_ptr_array_new_with_free_func ((GDestroyNotify) request_free);
+  self->in_flight = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->in_flight_items = g_hash_table_new_full (NULL, NULL, NULL, g_free);
 }
 
 PetriPipeline *
@@ -1165,15 +1357,14 @@ petri_pipeline_add_paths (PetriPipeline *self, const char *case_name, const char
   push_walk (self, req);
 }
 
-void
-petri_pipeline_rescan (PetriPipeline *self, const char *case_name)
+static WalkRequest *
+rescan_request_new (const char *case_name, PetriRescanFlags flags)
 {
-  WalkRequest *req;
+  WalkRequest *req = g_new0 (WalkRequest, 1);
 
-  g_return_if_fail (PETRI_IS_PIPELINE (self));
-
-  req = g_new0 (WalkRequest, 1);
   req->rescan = TRUE;
+  req->flags = flags;
+  req->id = __atomic_fetch_add (&next_request_id, 1, __ATOMIC_RELAXED);
   /* Rescanned items show under the case they were asked for. */
   req->case_name = g_strdup (case_name != NULL ? case_name : "");
   if (case_name != NULL)
@@ -1181,7 +1372,57 @@ petri_pipeline_rescan (PetriPipeline *self, const char *case_name)
       req->paths = g_new0 (char *, 2);
       req->paths[0] = g_strdup (case_name);
     }
+  return req;
+}
+
+void
+petri_pipeline_rescan (PetriPipeline *self, const char *case_name)
+{
+  g_return_if_fail (PETRI_IS_PIPELINE (self));
+
+  push_walk (self, rescan_request_new (case_name, PETRI_RESCAN_ALL));
+}
+
+guint64
+petri_pipeline_rescan_async (PetriPipeline *self, const char *case_name, PetriRescanFlags flags,
+                             GCancellable *cancellable, GAsyncReadyCallback callback,
+                             gpointer user_data)
+{
+  WalkRequest *req;
+  Request *r;
+
+  g_return_val_if_fail (PETRI_IS_PIPELINE (self), 0);
+  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), 0);
+
+  req = rescan_request_new (case_name, flags);
+  req->cancellable = cancellable != NULL ? g_object_ref (cancellable) : NULL;
+  r = g_new0 (Request, 1);
+  /* No source object: a pending task must not keep the pipeline alive. */
+  r->task = g_task_new (NULL, cancellable, callback, user_data);
+  g_task_set_source_tag (r->task, petri_pipeline_rescan_async);
+  r->id = req->id;
+  g_hash_table_insert (self->requests, &r->id, r);
   push_walk (self, req);
+  return r->id;
+}
+
+gboolean
+petri_pipeline_rescan_finish (PetriPipeline *self, GAsyncResult *result, guint *n_samples,
+                              GError **error)
+{
+  gssize n;
+
+  g_return_val_if_fail (PETRI_IS_PIPELINE (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, NULL), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == petri_pipeline_rescan_async,
+                        FALSE);
+
+  n = g_task_propagate_int (G_TASK (result), error);
+  if (n < 0)
+    return FALSE;
+  if (n_samples != NULL)
+    *n_samples = (guint) n;
+  return TRUE;
 }
 
 gboolean
