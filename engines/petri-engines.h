@@ -190,6 +190,19 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (PetriEngineSet, petri_engine_set_unref)
 gboolean petri_signatures_import (const char *signatures_dir, const char *const *paths,
                                   GPtrArray **imported, GCancellable *cancellable, GError **error);
 
+/* Called on the importing thread before each file is checked: @file is the
+ * file (a rule file inside a folder that was given, too), @index the
+ * argument it belongs to, of @total. Last, once everything passed, with
+ * @file NULL and @index == @total, before the files are moved into place. */
+typedef void (*PetriImportProgressFunc) (const char *file, guint index, guint total,
+                                         gpointer user_data);
+/* petri_signatures_import() that reports its progress; @cancellable is also
+ * checked between the rule files of a folder. */
+gboolean petri_signatures_import_full (const char *signatures_dir, const char *const *paths,
+                                       PetriImportProgressFunc progress, gpointer progress_data,
+                                       GPtrArray **imported, GCancellable *cancellable,
+                                       GError **error);
+
 /* A file rewritten after every successful import (by any process): a
  * running process watches it (GFileMonitor) to reload its engines. */
 char *petri_signatures_stamp_path (const char *signatures_dir);

@@ -128,7 +128,18 @@ typedef struct
   GPtrArray *imported;      /* char * */
   GPtrArray *clamav_staged; /* Move (borrowed): ClamAV files, for .cvd/.cld pairs */
   gboolean yara_changed;
+  PetriImportProgressFunc progress; /* nullable */
+  gpointer progress_data;
+  guint index, total; /* the argument being checked, of how many */
+  GCancellable *cancellable;
 } Import;
+
+static void
+report (Import *imp, const char *file)
+{
+  if (imp->progress != NULL)
+    imp->progress (file, imp->index, imp->total, imp->progress_data);
+}
 
 static gboolean
 claim_dest (Import *imp, const char *dest, const char *source, GError **error)
@@ -169,6 +180,7 @@ stage_clamav (Import *imp, const char *path, GError **error)
 
   if (!claim_dest (imp, dest, path, error) || !copy_file (path, staged, error))
     return FALSE;
+  report (imp, path);
   if (!petri_clamav_check_database (staged, &n, &local_error))
     {
       g_autofree char *msg = unstage_message (local_error->message, staged, path);
@@ -267,6 +279,7 @@ stage_yara_file (Import *imp, const char *path, GError **error)
     g_autofree char *stage_prefix = g_strconcat (stage_dir, G_DIR_SEPARATOR_S, NULL);
     g_autofree char *src_prefix = g_strconcat (src_dir, G_DIR_SEPARATOR_S, NULL);
 
+    report (imp, original);
     if (!check_yara (staged_root, ns, stage_prefix, src_prefix, original, &n_rules, error))
       return FALSE;
   }
@@ -329,6 +342,9 @@ stage_yara_folder (Import *imp, const char *path, GError **error)
       g_autofree char *store_rel = g_build_filename (base, rel, NULL);
       g_autofree char *ns = petri_yara_namespace_for (store_rel);
 
+      if (g_cancellable_set_error_if_cancelled (imp->cancellable, error))
+        return FALSE;
+      report (imp, shown);
       if (!check_yara (file, ns, staged_prefix, src_prefix, shown, &n_rules, error))
         return FALSE;
     }
@@ -511,13 +527,23 @@ gboolean
 petri_signatures_import (const char *signatures_dir, const char *const *paths, GPtrArray **imported,
                          GCancellable *cancellable, GError **error)
 {
+  return petri_signatures_import_full (signatures_dir, paths, NULL, NULL, imported, cancellable,
+                                       error);
+}
+
+gboolean
+petri_signatures_import_full (const char *signatures_dir, const char *const *paths,
+                              PetriImportProgressFunc progress, gpointer progress_data,
+                              GPtrArray **imported, GCancellable *cancellable, GError **error)
+{
   g_autofree char *template = NULL;
   g_autoptr (GPtrArray) moves = g_ptr_array_new_with_free_func (move_free);
   g_autoptr (GHashTable) dests = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   g_autoptr (GPtrArray) done = g_ptr_array_new_with_free_func (g_free);
   g_autoptr (GPtrArray) clamav_staged = g_ptr_array_new ();
   g_autoptr (GError) cleanup_error = NULL;
-  Import imp = { signatures_dir, NULL, moves, dests, done, clamav_staged, FALSE };
+  Import imp = { signatures_dir, NULL,     moves,         dests, done, clamav_staged,
+                 FALSE,          progress, progress_data, 0,     0,    cancellable };
   gboolean ok = TRUE;
   int lock_fd;
 
@@ -548,15 +574,23 @@ petri_signatures_import (const char *signatures_dir, const char *const *paths, G
       return FALSE;
     }
 
+  imp.total = g_strv_length ((char **) paths);
   for (guint i = 0; ok && paths[i] != NULL; i++)
     {
+      imp.index = i;
       if (g_cancellable_set_error_if_cancelled (cancellable, error))
         ok = FALSE;
       else
         ok = stage_path (&imp, paths[i], error);
     }
+  /* The last chance to stop: nothing has been moved yet. */
+  if (ok && g_cancellable_set_error_if_cancelled (cancellable, error))
+    ok = FALSE;
 
   /* Everything checked: move it in. */
+  imp.index = imp.total;
+  if (ok)
+    report (&imp, NULL);
   for (guint i = 0; ok && i < moves->len; i++)
     ok = commit_move (g_ptr_array_index (moves, i), error);
   if (ok)
