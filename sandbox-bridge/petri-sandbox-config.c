@@ -201,6 +201,82 @@ petri_sandbox_is_configured (const char *data_dir)
   return config != NULL;
 }
 
+/* The limits' ranges, as petri_sandbox_config_load() accepts them. */
+#define DURATION_MAX 3600
+#define MAX_SIZE_MAX (1024u * 1024u * 1024u)
+
+gboolean
+petri_sandbox_read_limits (const char *conf_path, PetriSandboxLimits *limits, GError **error)
+{
+  g_autoptr (GKeyFile) kf = g_key_file_new ();
+  g_autoptr (GError) local_error = NULL;
+  guint64 duration;
+
+  g_return_val_if_fail (conf_path != NULL, FALSE);
+  g_return_val_if_fail (limits != NULL, FALSE);
+
+  if (!g_key_file_load_from_file (kf, conf_path, G_KEY_FILE_NONE, &local_error)
+      && !g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+    {
+      g_set_error (error, PETRI_SANDBOX_ERROR, PETRI_SANDBOX_ERROR_CONFIG,
+                   _ ("Cannot read the sandbox configuration %s: %s"), conf_path,
+                   local_error->message);
+      return FALSE;
+    }
+  if (!get_uint (kf, conf_path, "sandbox", "duration", PETRI_SANDBOX_DEFAULT_DURATION, 1,
+                 DURATION_MAX, &duration, error)
+      || !get_uint (kf, conf_path, "sandbox", "max_size", PETRI_SANDBOX_DEFAULT_MAX_SIZE, 1,
+                    MAX_SIZE_MAX, &limits->max_size, error))
+    return FALSE;
+  limits->duration = (guint) duration;
+  return TRUE;
+}
+
+gboolean
+petri_sandbox_write_limits (const char *conf_path, const PetriSandboxLimits *limits, GError **error)
+{
+  g_autoptr (GKeyFile) kf = g_key_file_new ();
+  g_autoptr (GError) local_error = NULL;
+  g_autofree char *text = NULL;
+  gsize len = 0;
+
+  g_return_val_if_fail (conf_path != NULL, FALSE);
+  g_return_val_if_fail (limits != NULL, FALSE);
+
+  if (limits->duration < 1 || limits->duration > DURATION_MAX || limits->max_size < 1
+      || limits->max_size > MAX_SIZE_MAX)
+    {
+      g_set_error (error, PETRI_SANDBOX_ERROR, PETRI_SANDBOX_ERROR_CONFIG,
+                   _ ("%s: the analysis duration must be from 1 to %u seconds and the size limit "
+                      "from 1 byte to %u bytes."),
+                   conf_path, (guint) DURATION_MAX, (guint) MAX_SIZE_MAX);
+      return FALSE;
+    }
+  /* Everything else in the file (VMs, comments) stays as it is. */
+  if (!g_key_file_load_from_file (
+          kf, conf_path, G_KEY_FILE_KEEP_COMMENTS | G_KEY_FILE_KEEP_TRANSLATIONS, &local_error)
+      && !g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+    {
+      g_set_error (error, PETRI_SANDBOX_ERROR, PETRI_SANDBOX_ERROR_CONFIG,
+                   _ ("Cannot read the sandbox configuration %s: %s"), conf_path,
+                   local_error->message);
+      return FALSE;
+    }
+  g_key_file_set_uint64 (kf, "sandbox", "duration", limits->duration);
+  g_key_file_set_uint64 (kf, "sandbox", "max_size", limits->max_size);
+  text = g_key_file_to_data (kf, &len, NULL);
+  g_clear_error (&local_error);
+  if (!g_file_set_contents_full (conf_path, text, (gssize) len, G_FILE_SET_CONTENTS_CONSISTENT,
+                                 0600, &local_error))
+    {
+      g_set_error (error, PETRI_SANDBOX_ERROR, PETRI_SANDBOX_ERROR_CONFIG,
+                   _ ("Cannot write the sandbox configuration %s: %s"), conf_path,
+                   local_error->message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 static gboolean
 mime_is_executable (const char *mime)
 {

@@ -145,6 +145,23 @@ typedef struct _PetriSandboxPool PetriSandboxPool;
 gboolean petri_sandbox_is_configured (const char *data_dir);
 char *petri_sandbox_config_path (const char *data_dir);
 
+/* The [sandbox] limits an analyst tunes (the window's Preferences). */
+typedef struct
+{
+  guint duration;   /* seconds a sample runs: 1–3600 */
+  guint64 max_size; /* larger samples are not eligible: 1 B–1 GiB */
+} PetriSandboxLimits;
+
+/* Blocking (a small file). The defaults fill in what the file (or the
+ * whole file) does not have; a value out of range is an error naming it. */
+gboolean petri_sandbox_read_limits (const char *conf_path, PetriSandboxLimits *limits,
+                                    GError **error);
+/* Blocking. Sets both keys and keeps every other group, key and comment;
+ * creates the file (mode 0600) when there is none; replaces it atomically.
+ * A pool reads them when it starts. */
+gboolean petri_sandbox_write_limits (const char *conf_path, const PetriSandboxLimits *limits,
+                                     GError **error);
+
 /* Reads the configuration (no libvirt call) and starts one worker per VM. */
 PetriSandboxPool *petri_sandbox_pool_new (const char *conf_path, GError **error);
 /* Cancels everything queued or running, waits for the workers to return
