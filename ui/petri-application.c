@@ -29,6 +29,7 @@ struct _PetriApplication
   PetriPipeline *pipeline;
   GError *error;
   GError *sandbox_error; /* a sandbox is set up but cannot be used */
+  gboolean sandbox_attached;
   gboolean loading;
   GCancellable *cancellable;
   guint sigterm_id;
@@ -131,6 +132,33 @@ petri_application_get_sandbox_error (PetriApplication *self)
 }
 
 gboolean
+petri_application_attach_sandbox (PetriApplication *self, GError **error)
+{
+  g_return_val_if_fail (PETRI_IS_APPLICATION (self), FALSE);
+
+  if (self->sandbox_attached)
+    return TRUE;
+  if (self->pipeline == NULL)
+    {
+      g_set_error_literal (error, PETRI_APP_ERROR, PETRI_APP_ERROR_FAILED,
+                           _ ("The data directory is not open."));
+      return FALSE;
+    }
+  if (!petri_sandbox_stage_attach (self->pipeline, FALSE, error))
+    return FALSE;
+  self->sandbox_attached = TRUE;
+  g_clear_error (&self->sandbox_error);
+  return TRUE;
+}
+
+gboolean
+petri_application_has_sandbox (PetriApplication *self)
+{
+  g_return_val_if_fail (PETRI_IS_APPLICATION (self), FALSE);
+  return self->sandbox_attached;
+}
+
+gboolean
 petri_application_is_loading (PetriApplication *self)
 {
   g_return_val_if_fail (PETRI_IS_APPLICATION (self), FALSE);
@@ -190,9 +218,10 @@ open_context_cb (GObject *source, GAsyncResult *result, gpointer user_data)
       petri_context_load_engines (context);
       self->pipeline = petri_pipeline_new (context);
       /* Executables go to the sandbox when one is set up (as with `petri scan`). */
-      if (!petri_sandbox_stage_attach (self->pipeline, FALSE, &sandbox_error)
-          && !g_error_matches (sandbox_error, PETRI_SANDBOX_ERROR,
-                               PETRI_SANDBOX_ERROR_NOT_CONFIGURED))
+      if (petri_sandbox_stage_attach (self->pipeline, FALSE, &sandbox_error))
+        self->sandbox_attached = TRUE;
+      else if (!g_error_matches (sandbox_error, PETRI_SANDBOX_ERROR,
+                                 PETRI_SANDBOX_ERROR_NOT_CONFIGURED))
         self->sandbox_error = g_steal_pointer (&sandbox_error);
     }
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CONTEXT]);
@@ -233,7 +262,9 @@ preferences_activated (GSimpleAction *action, GVariant *param, gpointer user_dat
 {
   PetriApplication *self = user_data;
   GtkWindow *parent = gtk_application_get_active_window (GTK_APPLICATION (self));
-  GtkWidget *dialog = petri_preferences_dialog_new (parent, self->settings);
+  GtkWidget *dialog = petri_preferences_dialog_new (
+      parent, self->settings,
+      self->context != NULL ? petri_context_get_data_dir (self->context) : NULL);
 
   gtk_window_present (GTK_WINDOW (dialog));
 }
@@ -338,6 +369,7 @@ petri_application_startup (GApplication *app)
     { "win.switch-case", { "F9", NULL } },
     { "win.case-history", { "<Primary>h", NULL } },
     { "win.signatures", { "<Primary><Shift>s", NULL } },
+    { "win.sandbox", { "<Primary><Shift>b", NULL } },
     { "win.copy-sha256", { "<Primary><Shift>c", NULL } },
     { "win.show-tab(0)", { "<Alt>1", NULL } },
     { "win.show-tab(1)", { "<Alt>2", NULL } },

@@ -23,6 +23,10 @@ PetriPipeline *petri_application_get_pipeline (PetriApplication *self);
 const GError *petri_application_get_error (PetriApplication *self);
 /* Set when a sandbox is configured but could not be used. */
 const GError *petri_application_get_sandbox_error (PetriApplication *self);
+/* Sends executables to the sandbox from now on (after a guest was set up
+ * in the window). TRUE when it does (or did already). */
+gboolean petri_application_attach_sandbox (PetriApplication *self, GError **error);
+gboolean petri_application_has_sandbox (PetriApplication *self);
 gboolean petri_application_is_loading (PetriApplication *self);
 
 /* Reads PetriSettings from @settings (or the defaults when NULL). */

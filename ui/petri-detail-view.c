@@ -31,6 +31,7 @@ struct _PetriDetailView
   GtkLabel *verdict_detail;
   GtkGrid *summary_grid;
   GtkTreeView *engine_view;
+  GtkLabel *new_detection_label;
   GtkStack *matches_stack;
   GtkTreeView *matches_view;
   GtkStack *behavior_stack;
@@ -388,11 +389,52 @@ expand_small_cb (GtkTreeModel *model, GtkTreePath *path, GtkTreeIter *iter, gpoi
   return FALSE;
 }
 
+/* "New detection since DATE": what a re-scan found that earlier scans of
+ * the sample had not (the sample's "new_detections"). */
+static void
+render_new_detections (PetriDetailView *self)
+{
+  JsonArray *fresh = petri_json_array (sample_object (self), "new_detections");
+  guint n = fresh != NULL ? json_array_get_length (fresh) : 0;
+  g_autofree char *since = NULL;
+  g_autofree char *text = NULL;
+  GString *names;
+
+  if (n == 0)
+    {
+      gtk_widget_hide (GTK_WIDGET (self->new_detection_label));
+      return;
+    }
+  names = g_string_new (NULL);
+  for (guint i = 0; i < n; i++)
+    {
+      JsonObject *d = json_array_get_object_element (fresh, i);
+      const char *engine = petri_json_string (d, "engine");
+      const char *name = petri_json_string (d, "name");
+
+      if (name == NULL)
+        continue;
+      if (names->len > 0)
+        g_string_append (names, ", ");
+      g_string_append_printf (names, "%s %s",
+                              engine != NULL ? petri_engine_display_name (engine) : "", name);
+    }
+  /* The list is oldest first. */
+  since = petri_json_time_text (json_array_get_object_element (fresh, 0), "first_seen");
+  /* Translators: %s is a date and time; %s lists engine and detection name */
+  text = g_strdup_printf (ngettext ("New detection since %s: %s", "New detections since %s: %s", n),
+                          since, names->str);
+  g_string_free (names, TRUE);
+  gtk_label_set_text (self->new_detection_label, text);
+  gtk_widget_show (GTK_WIDGET (self->new_detection_label));
+}
+
 static void
 render_detection (PetriDetailView *self, GPtrArray *results)
 {
   guint n_rules;
 
+  render_new_detections (self);
   petri_engine_list_fill (self->engines, results);
   n_rules = petri_match_tree_fill (self->matches, results);
   gtk_stack_set_visible_child_name (self->matches_stack, n_rules > 0 ? "tree" : "none");
@@ -919,6 +961,7 @@ petri_detail_view_class_init (PetriDetailViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PetriDetailView, verdict_detail);
   gtk_widget_class_bind_template_child (widget_class, PetriDetailView, summary_grid);
   gtk_widget_class_bind_template_child (widget_class, PetriDetailView, engine_view);
+  gtk_widget_class_bind_template_child (widget_class, PetriDetailView, new_detection_label);
   gtk_widget_class_bind_template_child (widget_class, PetriDetailView, matches_stack);
   gtk_widget_class_bind_template_child (widget_class, PetriDetailView, matches_view);
   gtk_widget_class_bind_template_child (widget_class, PetriDetailView, behavior_stack);

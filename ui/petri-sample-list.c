@@ -18,7 +18,7 @@ typedef struct
 {
   GtkTreeRowReference *ref;
   PetriItem *item;
-  char *name, *path, *type, *sha256, *sandbox, *search, *error, *icon;
+  char *name, *path, *type, *sha256, *sandbox, *search, *error, *icon, *new_since;
   guint64 size;
   int state;
   int verdict;
@@ -53,6 +53,7 @@ row_info_free (gpointer data)
   g_free (info->search);
   g_free (info->error);
   g_free (info->icon);
+  g_free (info->new_since);
   g_free (info);
 }
 
@@ -98,7 +99,8 @@ petri_sample_list_init (PetriSampleList *self)
                                     G_TYPE_STRING,                         /* sandbox */
                                     G_TYPE_STRING,                         /* search */
                                     G_TYPE_STRING,                         /* error */
-                                    G_TYPE_UINT64);                        /* seq */
+                                    G_TYPE_UINT64,                         /* seq */
+                                    G_TYPE_STRING);                        /* new since */
   self->rows = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, row_info_free);
   self->aliases = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
 }
@@ -317,6 +319,16 @@ petri_sandbox_status_label (const char *status)
 }
 
 char *
+petri_new_detection_badge (void)
+{
+  /* Translators: a badge in the verdict column of a sample on which a
+     re-scan found a detection that earlier scans had not */
+  return g_markup_printf_escaped ("<span background=\"#e01b24\" foreground=\"#ffffff\" "
+                                  "weight=\"bold\" size=\"small\"> %s </span>",
+                                  C_ ("detection", "new"));
+}
+
+char *
 petri_detections_label (guint n_detections, guint n_engines)
 {
   /* Translators: detections in the sample list: "2 / 2 engines" */
@@ -500,6 +512,11 @@ collect_changes (RowInfo *info, const PetriSampleRow *row, Changes *c, gboolean 
     changes_add_string (c, PETRI_SAMPLE_COL_SEARCH, info->search);
   if (update_string (&info->error, g_strdup (row->error)) || fresh)
     changes_add_string (c, PETRI_SAMPLE_COL_ERROR, info->error);
+  if ((row->new_since != NULL
+       && update_string (&info->new_since,
+                         *row->new_since != '\0' ? g_strdup (row->new_since) : NULL))
+      || fresh)
+    changes_add_string (c, PETRI_SAMPLE_COL_NEW_SINCE, info->new_since);
 }
 
 gboolean

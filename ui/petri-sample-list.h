@@ -35,6 +35,7 @@ enum
   PETRI_SAMPLE_COL_SEARCH,          /* char *: case-folded text the search field matches */
   PETRI_SAMPLE_COL_ERROR,           /* char *: why the row is in error, or NULL */
   PETRI_SAMPLE_COL_SEQ,             /* guint64: order of arrival (the default order) */
+  PETRI_SAMPLE_COL_NEW_SINCE,       /* char *: when a re-scan found a new detection, or NULL */
   PETRI_SAMPLE_N_COLUMNS
 };
 
@@ -58,6 +59,9 @@ typedef struct
   const char *const *detection_names; /* nullable */
   const char *sandbox_status;         /* as stored, nullable */
   const char *error;
+  /* A detection a re-scan found that earlier scans had not: when it was
+   * first seen (shown as is). NULL leaves the row's value, "" clears it. */
+  const char *new_since;
 } PetriSampleRow;
 
 #define PETRI_TYPE_SAMPLE_LIST (petri_sample_list_get_type ())
@@ -93,6 +97,8 @@ const char *petri_verdict_label (PetriVerdict verdict);
 int petri_verdict_severity (PetriVerdict verdict);
 const char *petri_item_state_label (PetriItemState state);
 const char *petri_sandbox_status_label (const char *status);
+/* Pango markup of the "new" badge of a re-scan's new detection. */
+char *petri_new_detection_badge (void);
 char *petri_detections_label (guint n_detections, guint n_engines);
 
 G_END_DECLS

@@ -18,6 +18,7 @@
 #include "petri-detail-models.h"
 #include "petri-detail-view.h"
 #include "petri-sample-list.h"
+#include "petri-sandbox-dialog.h"
 #include "petri-signatures-dialog.h"
 #include "petri-ui-util.h"
 
@@ -67,6 +68,7 @@ struct _PetriWindow
   GPtrArray *queued_paths; /* char *, until a case is open */
 
   GCancellable *case_cancellable;
+  GCancellable *cancellable; /* the window's life */
   guint status_id;
   gulong added_id, changed_id, idle_id, engines_changed_id;
 };
@@ -292,8 +294,25 @@ state_from_verdict (PetriVerdict verdict)
     }
 }
 
-static void
-apply_stored_sample (PetriWindow *self, JsonObject *s)
+/* TRUE when the row of @key shows an item the pipeline is still working on. */
+static gboolean
+row_is_live (PetriWindow *self, const char *key)
+{
+  GtkTreeIter iter;
+  g_autoptr (PetriItem) item = NULL;
+
+  if (!petri_sample_list_lookup (self->list, key, &iter))
+    return FALSE;
+  gtk_tree_model_get (GTK_TREE_MODEL (petri_sample_list_get_store (self->list)), &iter,
+                      PETRI_SAMPLE_COL_ITEM, &item, -1);
+  return item != NULL && !petri_item_is_settled (item);
+}
+
+/* A sample as the case database has it. With @refresh, rows an item in
+ * flight shows are left to the item. Returns TRUE when the sample has no
+ * engine result yet. */
+static gboolean
+apply_stored_sample (PetriWindow *self, JsonObject *s, gboolean refresh)
 {
   const char *sha256 = petri_json_string (s, "sha256");
   PetriVerdict verdict = petri_verdict_from_string (petri_json_string (s, "verdict"));
@@ -303,9 +322,13 @@ apply_stored_sample (PetriWindow *self, JsonObject *s)
   JsonObject *sandbox = petri_json_object (s, "sandbox");
   g_autoptr (GPtrArray) detections = g_ptr_array_new ();
   guint n_sightings = names != NULL ? json_array_get_length (names) : 0;
+  const char *new_since = petri_json_string (s, "new_detection_since");
+  g_autofree char *new_since_text = NULL;
 
   if (sha256 == NULL)
-    return;
+    return FALSE;
+  if (new_since != NULL)
+    new_since_text = petri_json_time_text (s, "new_detection_since");
   for (guint i = 0; names_array != NULL && i < json_array_get_length (names_array); i++)
     {
       const char *n = json_array_get_string_element (names_array, i);
@@ -338,9 +361,77 @@ apply_stored_sample (PetriWindow *self, JsonObject *s)
         .n_engines = petri_json_int (s, "engines", 0),
         .detection_names = (const char *const *) detections->pdata,
         .sandbox_status = petri_json_string (sandbox, "status"),
+        .new_since = new_since_text != NULL ? new_since_text : "",
       };
+      if (refresh && row_is_live (self, key))
+        continue;
       petri_sample_list_apply (self->list, &row);
     }
+  return verdict == PETRI_VERDICT_PENDING && petri_json_int (s, "engines", 0) == 0;
+}
+
+static void reload_rows (PetriWindow *self);
+
+/* ---------------------------------------------------------------------- */
+/* Files an earlier session left unscanned                                  */
+
+typedef struct
+{
+  GWeakRef window;
+  PetriPipeline *pipeline;
+  char *case_name;
+} Resume;
+
+static void
+resume_free (Resume *r)
+{
+  g_weak_ref_clear (&r->window);
+  g_object_unref (r->pipeline);
+  g_free (r->case_name);
+  g_free (r);
+}
+
+static void
+resumed_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Resume *r = user_data;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (PetriWindow) self = NULL;
+  guint n = 0;
+
+  if (!petri_pipeline_rescan_finish (r->pipeline, result, &n, &error)
+      && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      resume_free (r);
+      return;
+    }
+  self = g_weak_ref_get (&r->window);
+  if (self != NULL && error != NULL)
+    {
+      /* Translators: %s says why the files left unscanned could not be scanned now */
+      g_autofree char *text
+          = g_strdup_printf (_ ("Could not finish the files left unscanned: %s"), error->message);
+      show_message (self, GTK_MESSAGE_ERROR, text);
+    }
+  g_debug ("%u samples of “%s” left unscanned are scanned now", n, r->case_name);
+  /* Every sighting's row, not only the one each item showed. */
+  if (self != NULL && g_strcmp0 (self->case_name, r->case_name) == 0)
+    reload_rows (self);
+  resume_free (r);
+}
+
+/* Samples of the case stored but never scanned (Petri closed while they
+ * were queued) are scanned now. */
+static void
+resume_unscanned (PetriWindow *self)
+{
+  Resume *r = g_new0 (Resume, 1);
+
+  g_weak_ref_init (&r->window, self);
+  r->pipeline = g_object_ref (self->pipeline);
+  r->case_name = g_strdup (self->case_name);
+  petri_pipeline_rescan_async (self->pipeline, self->case_name, PETRI_RESCAN_UNSCANNED,
+                               self->cancellable, resumed_cb, r);
 }
 
 static void
@@ -351,6 +442,7 @@ case_loaded_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr (JsonNode) node
       = petri_case_store_query_finish (PETRI_CASE_STORE (source), result, &error);
   JsonArray *samples;
+  guint unscanned = 0;
 
   if (node == NULL && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
@@ -369,12 +461,55 @@ case_loaded_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   for (guint i = 0; samples != NULL && i < json_array_get_length (samples); i++)
     {
       JsonNode *s = json_array_get_element (samples, i);
-      if (JSON_NODE_HOLDS_OBJECT (s))
-        apply_stored_sample (self, json_node_get_object (s));
+      if (JSON_NODE_HOLDS_OBJECT (s) && apply_stored_sample (self, json_node_get_object (s), FALSE))
+        unscanned++;
     }
   update_page (self);
   select_pending_sample (self);
   schedule_status (self);
+  if (unscanned > 0)
+    resume_unscanned (self);
+}
+
+static void
+rows_reloaded_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  PetriWindow *self;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JsonNode) node
+      = petri_case_store_query_finish (PETRI_CASE_STORE (source), result, &error);
+  JsonArray *samples;
+
+  if (node == NULL && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  self = PETRI_WINDOW (user_data);
+  if (node == NULL)
+    {
+      g_debug ("could not read the case again: %s", error->message);
+      return;
+    }
+  samples = JSON_NODE_HOLDS_OBJECT (node)
+                ? petri_json_array (json_node_get_object (node), "samples")
+                : NULL;
+  for (guint i = 0; samples != NULL && i < json_array_get_length (samples); i++)
+    {
+      JsonNode *s = json_array_get_element (samples, i);
+      if (JSON_NODE_HOLDS_OBJECT (s))
+        apply_stored_sample (self, json_node_get_object (s), TRUE);
+    }
+  update_page (self);
+  schedule_status (self);
+  petri_detail_view_reload (self->detail_view);
+}
+
+/* Reads the case's rows again (after a re-scan: verdicts, "new" badges). */
+static void
+reload_rows (PetriWindow *self)
+{
+  if (self->context == NULL || self->case_name == NULL)
+    return;
+  petri_case_store_query_async (petri_context_get_store (self->context), PETRI_QUERY_CASE,
+                                self->case_name, self->case_cancellable, rows_reloaded_cb, self);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -1015,13 +1150,42 @@ case_history_activated (GSimpleAction *action, GVariant *param, gpointer user_da
 }
 
 static void
+rescan_finished_cb (PetriSignaturesDialog *dialog, PetriWindow *self)
+{
+  reload_rows (self);
+}
+
+static void
+open_sample_cb (PetriSignaturesDialog *dialog, const char *case_name, const char *sha256,
+                PetriWindow *self)
+{
+  petri_window_open_case (self, case_name, sha256);
+}
+
+static void
 signatures_activated (GSimpleAction *action, GVariant *param, gpointer user_data)
 {
   PetriWindow *self = user_data;
+  PetriSignaturesDialog *dialog;
 
   if (self->context == NULL)
     return;
-  gtk_window_present (GTK_WINDOW (petri_signatures_dialog_new (GTK_WINDOW (self), self->context)));
+  dialog = petri_signatures_dialog_new (GTK_WINDOW (self), self->context, self->pipeline,
+                                        self->case_name);
+  g_signal_connect_object (dialog, "rescan-finished", G_CALLBACK (rescan_finished_cb), self, 0);
+  g_signal_connect_object (dialog, "open-sample", G_CALLBACK (open_sample_cb), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+sandbox_activated (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  PetriWindow *self = user_data;
+  PetriApplication *app = PETRI_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)));
+
+  if (self->context == NULL || app == NULL)
+    return;
+  gtk_window_present (GTK_WINDOW (petri_sandbox_dialog_new (GTK_WINDOW (self), app)));
 }
 
 static void
@@ -1057,6 +1221,7 @@ static const GActionEntry win_actions[] = {
   { "switch-case", switch_case_activated, NULL, NULL, NULL, { 0 } },
   { "case-history", case_history_activated, NULL, NULL, NULL, { 0 } },
   { "signatures", signatures_activated, NULL, NULL, NULL, { 0 } },
+  { "sandbox", sandbox_activated, NULL, NULL, NULL, { 0 } },
   { "copy-sha256", copy_sha256_activated, NULL, NULL, NULL, { 0 } },
   { "show-tab", show_tab_activated, "i", NULL, NULL, { 0 } },
   { "close", close_activated, NULL, NULL, NULL, { 0 } },
@@ -1244,6 +1409,18 @@ verdict_cell_func (GtkTreeViewColumn *column, GtkCellRenderer *cell, GtkTreeMode
                 NULL);
 }
 
+/* The "new" badge: a re-scan found a detection that earlier scans had not. */
+static void
+new_badge_cell_func (GtkTreeViewColumn *column, GtkCellRenderer *cell, GtkTreeModel *model,
+                     GtkTreeIter *iter, gpointer data)
+{
+  const char *badge = data;
+  g_autofree char *since = NULL;
+
+  gtk_tree_model_get (model, iter, PETRI_SAMPLE_COL_NEW_SINCE, &since, -1);
+  g_object_set (cell, "markup", since != NULL ? badge : "", NULL);
+}
+
 static void
 setup_tree (PetriWindow *self)
 {
@@ -1293,8 +1470,12 @@ setup_tree (PetriWindow *self)
   gtk_tree_view_column_pack_start (column, cell, TRUE);
   gtk_tree_view_column_add_attribute (column, cell, "text", PETRI_SAMPLE_COL_VERDICT_TEXT);
   gtk_tree_view_column_set_cell_data_func (column, cell, verdict_cell_func, NULL, NULL);
+  cell = gtk_cell_renderer_text_new ();
+  gtk_tree_view_column_pack_start (column, cell, FALSE);
+  gtk_tree_view_column_set_cell_data_func (column, cell, new_badge_cell_func,
+                                           petri_new_detection_badge (), g_free);
   gtk_tree_view_column_set_sizing (column, GTK_TREE_VIEW_COLUMN_FIXED);
-  gtk_tree_view_column_set_fixed_width (column, 120);
+  gtk_tree_view_column_set_fixed_width (column, 150);
   gtk_tree_view_column_set_resizable (column, TRUE);
   gtk_tree_view_column_set_sort_column_id (column, PETRI_SAMPLE_COL_VERDICT);
   gtk_tree_view_append_column (self->sample_view, column);
@@ -1386,6 +1567,8 @@ petri_window_dispose (GObject *object)
 
   g_cancellable_cancel (self->case_cancellable);
   g_clear_object (&self->case_cancellable);
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
   g_clear_handle_id (&self->flush_id, g_source_remove);
   g_clear_handle_id (&self->status_id, g_source_remove);
   if (self->context != NULL)
@@ -1470,6 +1653,7 @@ petri_window_init (PetriWindow *self)
   self->pending_set = g_hash_table_new (NULL, NULL);
   self->queued_paths = g_ptr_array_new_with_free_func (g_free);
   self->case_cancellable = g_cancellable_new ();
+  self->cancellable = g_cancellable_new ();
 
   g_action_map_add_action_entries (G_ACTION_MAP (self), win_actions, G_N_ELEMENTS (win_actions),
                                    self);
