@@ -52,7 +52,9 @@ struct _PetriDetailView
   PetriItem *item;
   char *sha256;
   char *name;
-  JsonNode *sample; /* the last PETRI_QUERY_SAMPLE answer */
+  JsonNode *sample;        /* the last PETRI_QUERY_SAMPLE answer */
+  gboolean sample_settled; /* ... asked for once the item had settled */
+  gboolean query_settled;  /* the query in flight was asked for so */
   GCancellable *cancellable;
   int last_state;
   char *last_sandbox;
@@ -111,12 +113,22 @@ field (PetriDetailView *self, const char *member)
   return value;
 }
 
+/* The database has the last word once the item has settled and the sample
+ * was read after that: a later re-scan (of every case, say) may have added
+ * results the item never saw. Until then the live item is fresher. */
+static gboolean
+use_stored (PetriDetailView *self)
+{
+  return self->item == NULL || (sample_object (self) != NULL && self->sample_settled);
+}
+
 /* Engine results: the live item's, else the latest of each engine stored. */
 static GPtrArray *
 current_results (PetriDetailView *self)
 {
   GPtrArray *results = g_ptr_array_new_with_free_func ((GDestroyNotify) petri_engine_result_unref);
-  GPtrArray *live = self->item != NULL ? petri_item_get_results (self->item) : NULL;
+  GPtrArray *live
+      = self->item != NULL && !use_stored (self) ? petri_item_get_results (self->item) : NULL;
   JsonObject *s = sample_object (self);
   JsonArray *stored = petri_json_array (s, "engines"); /* the latest of each engine */
   if (live != NULL && live->len > 0)
@@ -138,7 +150,7 @@ current_results (PetriDetailView *self)
 static PetriVerdict
 current_verdict (PetriDetailView *self, GPtrArray *results)
 {
-  if (self->item != NULL)
+  if (self->item != NULL && !use_stored (self))
     {
       if (petri_item_get_state (self->item) == PETRI_ITEM_ERROR)
         return PETRI_VERDICT_ERROR;
@@ -230,7 +242,8 @@ render_verdict (PetriDetailView *self, GPtrArray *results)
 {
   PetriVerdict verdict = current_verdict (self, results);
   guint detected = 0;
-  guint n_engines = self->item != NULL ? petri_item_get_n_engines (self->item) : results->len;
+  guint n_engines = self->item != NULL && !use_stored (self) ? petri_item_get_n_engines (self->item)
+                                                             : results->len;
   g_autofree char *detail = NULL;
   g_autoptr (GPtrArray) names = g_ptr_array_new ();
 
@@ -693,6 +706,7 @@ sample_loaded_cb (GObject *source, GAsyncResult *result, gpointer user_data)
     }
   g_clear_pointer (&self->sample, json_node_unref);
   self->sample = node;
+  self->sample_settled = self->query_settled;
   render (self);
   if (!self->notes_dirty && !self->tags_dirty)
     render_notes (self);
@@ -706,6 +720,7 @@ query_sample (PetriDetailView *self)
   if (self->context == NULL || self->sha256 == NULL)
     return;
   self->cancellable = g_cancellable_new ();
+  self->query_settled = self->item == NULL || petri_item_is_settled (self->item);
   petri_case_store_query_async (petri_context_get_store (self->context), PETRI_QUERY_SAMPLE,
                                 self->sha256, self->cancellable, sample_loaded_cb, self);
 }
@@ -729,6 +744,7 @@ petri_detail_view_show (PetriDetailView *self, const char *case_name, PetriItem 
   g_free (self->name);
   self->name = g_strdup (name);
   g_clear_pointer (&self->sample, json_node_unref);
+  self->sample_settled = FALSE;
   self->last_state = item != NULL ? (int) petri_item_get_state (item) : -1;
   g_free (self->last_sandbox);
   self->last_sandbox = g_strdup (item != NULL ? petri_item_get_sandbox_status (item) : NULL);
@@ -788,7 +804,18 @@ petri_detail_view_item_changed (PetriDetailView *self, PetriItem *item)
 {
   g_return_if_fail (PETRI_IS_DETAIL_VIEW (self));
 
-  if (item == NULL || item != self->item || self->refresh_id != 0)
+  if (item == NULL)
+    return;
+  if (item != self->item)
+    {
+      /* A newer item for the sample shown (a re-scan of it): follow it. */
+      if (self->sha256 == NULL || g_strcmp0 (petri_item_get_sha256 (item), self->sha256) != 0
+          || g_strcmp0 (petri_item_get_case (item), self->case_name) != 0)
+        return;
+      g_set_object (&self->item, item);
+      self->sample_settled = FALSE;
+    }
+  if (self->refresh_id != 0)
     return;
   self->refresh_id = g_timeout_add (100, refresh_cb, self);
 }
@@ -902,8 +929,12 @@ setup_views (PetriDetailView *self)
   gtk_tree_view_column_add_attribute (column, cell, "weight", PETRI_BEHAVIOR_COL_WEIGHT);
   gtk_tree_view_column_set_min_width (column, 260);
   text_column (self->behavior_view, _ ("Target"), PETRI_BEHAVIOR_COL_TARGET, TRUE, TRUE);
-  text_column (self->behavior_view, _ ("Process"), PETRI_BEHAVIOR_COL_PROCESS, FALSE, FALSE);
-  text_column (self->behavior_view, _ ("Time"), PETRI_BEHAVIOR_COL_TIME, FALSE, FALSE);
+  /* The target takes what is left; who did it and when stay readable. */
+  column
+      = text_column (self->behavior_view, _ ("Process"), PETRI_BEHAVIOR_COL_PROCESS, FALSE, FALSE);
+  gtk_tree_view_column_set_min_width (column, 160);
+  column = text_column (self->behavior_view, _ ("Time"), PETRI_BEHAVIOR_COL_TIME, FALSE, FALSE);
+  gtk_tree_view_column_set_min_width (column, 72);
 
   g_signal_connect (gtk_text_view_get_buffer (self->notes_view), "changed",
                     G_CALLBACK (notes_changed_cb), self);

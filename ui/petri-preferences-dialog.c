@@ -232,7 +232,8 @@ add_group (GtkBox *box, const char *title)
 }
 
 static void
-add_field (GtkGrid *grid, int row, GSettings *settings, const Field *f)
+add_field (GtkGrid *grid, int row, GSettings *settings, const Field *f, GtkSizeGroup *labels,
+           GtkSizeGroup *spins)
 {
   GtkWidget *label = gtk_label_new_with_mnemonic (_ (f->label));
   GtkWidget *spin;
@@ -265,11 +266,14 @@ add_field (GtkGrid *grid, int row, GSettings *settings, const Field *f)
   gtk_grid_attach (grid, label, 0, row, 1, 1);
   gtk_grid_attach (grid, spin, 1, row, 1, 1);
   gtk_grid_attach (grid, unit, 2, row, 1, 1);
+  gtk_size_group_add_widget (labels, label);
+  gtk_size_group_add_widget (spins, spin);
 }
 
 static GtkSpinButton *
 add_sandbox_field (GtkGrid *grid, int row, const char *label_text, const char *unit_text,
-                   const char *tooltip, const char *accessible, double max)
+                   const char *tooltip, const char *accessible, double max, GtkSizeGroup *labels,
+                   GtkSizeGroup *spins)
 {
   GtkWidget *label = gtk_label_new_with_mnemonic (label_text);
   GtkWidget *spin = gtk_spin_button_new_with_range (1, max, 1);
@@ -288,11 +292,14 @@ add_sandbox_field (GtkGrid *grid, int row, const char *label_text, const char *u
   gtk_grid_attach (grid, label, 0, row, 1, 1);
   gtk_grid_attach (grid, spin, 1, row, 1, 1);
   gtk_grid_attach (grid, unit, 2, row, 1, 1);
+  gtk_size_group_add_widget (labels, label);
+  gtk_size_group_add_widget (spins, spin);
   return GTK_SPIN_BUTTON (spin);
 }
 
 static void
-add_sandbox_group (GtkWidget *dialog, GtkBox *box, const char *data_dir)
+add_sandbox_group (GtkWidget *dialog, GtkBox *box, const char *data_dir, GtkSizeGroup *labels,
+                   GtkSizeGroup *spins)
 {
   GtkWidget *grid = add_group (box, _ ("Sandbox"));
   SandboxPart *p;
@@ -306,10 +313,10 @@ add_sandbox_group (GtkWidget *dialog, GtkBox *box, const char *data_dir)
   p->duration = add_sandbox_field (
       GTK_GRID (grid), 0, _ ("Analysis _duration"), _ ("seconds"),
       _ ("How long each sample runs in the sandbox before its behaviour is collected"),
-      _ ("Analysis duration"), 3600);
+      _ ("Analysis duration"), 3600, labels, spins);
   p->max_size = add_sandbox_field (GTK_GRID (grid), 1, _ ("Largest sample to _run"), _ ("MiB"),
                                    _ ("Larger executables are not sent to the sandbox"),
-                                   _ ("Largest sample to run"), 1024);
+                                   _ ("Largest sample to run"), 1024, labels, spins);
   status = gtk_label_new (NULL);
   gtk_label_set_xalign (GTK_LABEL (status), 0);
   gtk_label_set_line_wrap (GTK_LABEL (status), TRUE);
@@ -356,6 +363,9 @@ petri_preferences_dialog_new (GtkWindow *parent, GSettings *settings, const char
                                     "destroy-with-parent", TRUE, "resizable", FALSE, NULL);
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 12);
   GtkWidget *note;
+  /* The two groups' columns line up. */
+  g_autoptr (GtkSizeGroup) labels = gtk_size_group_new (GTK_SIZE_GROUP_HORIZONTAL);
+  g_autoptr (GtkSizeGroup) spins = gtk_size_group_new (GTK_SIZE_GROUP_HORIZONTAL);
 
   g_object_set (box, "margin", 18, NULL);
   if (settings == NULL)
@@ -371,9 +381,9 @@ petri_preferences_dialog_new (GtkWindow *parent, GSettings *settings, const char
     {
       GtkWidget *grid = add_group (GTK_BOX (box), _ ("Scanning"));
       for (guint i = 0; i < G_N_ELEMENTS (scan_fields); i++)
-        add_field (GTK_GRID (grid), i, settings, &scan_fields[i]);
+        add_field (GTK_GRID (grid), i, settings, &scan_fields[i], labels, spins);
     }
-  add_sandbox_group (dialog, GTK_BOX (box), data_dir);
+  add_sandbox_group (dialog, GTK_BOX (box), data_dir, labels, spins);
   note = gtk_label_new (_ ("Changes take effect the next time Petri starts."));
   gtk_label_set_xalign (GTK_LABEL (note), 0);
   gtk_style_context_add_class (gtk_widget_get_style_context (note), "dim-label");

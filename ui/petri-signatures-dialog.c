@@ -16,6 +16,7 @@
 #include "petri-signatures-dialog.h"
 
 #include <glib/gi18n.h>
+#include <string.h>
 
 #include "petri-detail-models.h"
 #include "petri-history.h"
@@ -452,10 +453,17 @@ imported_cb (GObject *source, GAsyncResult *result, gpointer user_data)
         text = g_strdup (_ ("The import was stopped. Nothing was imported; the signatures in "
                             "force are unchanged."));
       else
-        /* Translators: %s names the file that was refused and why */
-        text = g_strdup_printf (_ ("Nothing was imported: %s The signatures in force are "
-                                   "unchanged."),
-                                error->message);
+        {
+          g_autofree char *reason = g_strdup (error->message);
+
+          g_strchomp (reason);
+          if (g_str_has_suffix (reason, "."))
+            reason[strlen (reason) - 1] = '\0';
+          /* Translators: %s names the file that was refused and why */
+          text = g_strdup_printf (_ ("Nothing was imported: %s. The signatures in force are "
+                                     "unchanged."),
+                                  reason);
+        }
       show_message (self, GTK_MESSAGE_ERROR, text);
       return;
     }

@@ -1396,29 +1396,32 @@ add_text_column (PetriWindow *self, const char *title, int text_col, int sort_co
   return column;
 }
 
+/* The verdict word, bold from Suspicious up, and the "new" badge when a
+ * re-scan found a detection that earlier scans had not. One renderer: the
+ * view does not measure rows (fixed height mode), so a second one would get
+ * no width. */
 static void
 verdict_cell_func (GtkTreeViewColumn *column, GtkCellRenderer *cell, GtkTreeModel *model,
                    GtkTreeIter *iter, gpointer data)
 {
-  int verdict;
-
-  gtk_tree_model_get (model, iter, PETRI_SAMPLE_COL_VERDICT, &verdict, -1);
-  g_object_set (cell, "weight",
-                verdict >= petri_verdict_severity (PETRI_VERDICT_SUSPICIOUS) ? PANGO_WEIGHT_BOLD
-                                                                             : PANGO_WEIGHT_NORMAL,
-                NULL);
-}
-
-/* The "new" badge: a re-scan found a detection that earlier scans had not. */
-static void
-new_badge_cell_func (GtkTreeViewColumn *column, GtkCellRenderer *cell, GtkTreeModel *model,
-                     GtkTreeIter *iter, gpointer data)
-{
   const char *badge = data;
+  int verdict;
+  g_autofree char *text = NULL;
   g_autofree char *since = NULL;
+  g_autofree char *markup = NULL;
 
-  gtk_tree_model_get (model, iter, PETRI_SAMPLE_COL_NEW_SINCE, &since, -1);
-  g_object_set (cell, "markup", since != NULL ? badge : "", NULL);
+  gtk_tree_model_get (model, iter, PETRI_SAMPLE_COL_VERDICT, &verdict,
+                      PETRI_SAMPLE_COL_VERDICT_TEXT, &text, PETRI_SAMPLE_COL_NEW_SINCE, &since, -1);
+  markup = g_markup_printf_escaped (
+      verdict >= petri_verdict_severity (PETRI_VERDICT_SUSPICIOUS) ? "<b>%s</b>" : "%s",
+      text != NULL ? text : "");
+  if (since != NULL)
+    {
+      char *with_badge = g_strconcat (markup, " ", badge, NULL);
+      g_free (markup);
+      markup = with_badge;
+    }
+  g_object_set (cell, "markup", markup, NULL);
 }
 
 static void
@@ -1468,14 +1471,10 @@ setup_tree (PetriWindow *self)
   gtk_tree_view_column_add_attribute (column, cell, "icon-name", PETRI_SAMPLE_COL_VERDICT_ICON);
   cell = gtk_cell_renderer_text_new ();
   gtk_tree_view_column_pack_start (column, cell, TRUE);
-  gtk_tree_view_column_add_attribute (column, cell, "text", PETRI_SAMPLE_COL_VERDICT_TEXT);
-  gtk_tree_view_column_set_cell_data_func (column, cell, verdict_cell_func, NULL, NULL);
-  cell = gtk_cell_renderer_text_new ();
-  gtk_tree_view_column_pack_start (column, cell, FALSE);
-  gtk_tree_view_column_set_cell_data_func (column, cell, new_badge_cell_func,
+  gtk_tree_view_column_set_cell_data_func (column, cell, verdict_cell_func,
                                            petri_new_detection_badge (), g_free);
   gtk_tree_view_column_set_sizing (column, GTK_TREE_VIEW_COLUMN_FIXED);
-  gtk_tree_view_column_set_fixed_width (column, 150);
+  gtk_tree_view_column_set_fixed_width (column, 170);
   gtk_tree_view_column_set_resizable (column, TRUE);
   gtk_tree_view_column_set_sort_column_id (column, PETRI_SAMPLE_COL_VERDICT);
   gtk_tree_view_append_column (self->sample_view, column);

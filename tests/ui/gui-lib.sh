@@ -51,6 +51,10 @@ cleanup() {
     kill -TERM "$APP_PID" 2>/dev/null || true
     wait "$APP_PID" 2>/dev/null || true
   fi
+  # A scenario's own clean-up (VMs it defined …), when it has one.
+  if declare -F scenario_cleanup > /dev/null; then
+    scenario_cleanup || true
+  fi
   rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -119,6 +123,12 @@ shot() {
   wid=$(petri_window)
   [ -n "$wid" ] || fail "no Petri window to take a picture of"
   "$T/screenshot" --window "$wid" "$ART/$1.png" > /dev/null || fail "screenshot $1"
+}
+
+# The whole screen: a dialog and the window it belongs to.
+shot_screen() {
+  sleep 0.3
+  "$T/screenshot" "$ART/$1.png" > /dev/null || fail "screenshot $1"
 }
 
 click() { "$T/atspi-click" --app '^petri$' "$@" > /dev/null || fail "could not click: $*"; }

@@ -53,5 +53,23 @@ while read -r name verdict; do
     || fail "$name ($verdict) is missing after reopening"
 done <<< "$finished"
 shot reopened
+
+# What was stored but not scanned when the window closed is scanned now:
+# no row stays Pending, and the database has a result for every sample.
+pending_at_close=$(python3 -c 'import json,sys; print(sum(1 for s in json.load(open(sys.argv[1]))["samples"] if s["engines"] == 0))' "$ART/case.json")
+log "$pending_at_close samples were stored unscanned"
+for _ in $(seq 1 120); do
+  dump > "$ART/resumed.txt"
+  grep -q '| Pending |' "$ART/resumed.txt" || break
+  sleep 0.5
+done
+grep -q '| Pending |' "$ART/resumed.txt" && fail "rows stay Pending after reopening"
 stop_petri
+cli show --case "$case_name" --json > "$ART/case-after.json"
+python3 - "$ART/case-after.json" <<'PY' || fail "a sample of the case has no result after reopening"
+import json, sys
+case = json.load(open(sys.argv[1]))
+left = [s["names"][0] for s in case["samples"] if s["engines"] == 0]
+assert not left, left
+PY
 echo "ok"
