@@ -311,7 +311,7 @@ add_sandbox_group (GtkWidget *dialog, GtkBox *box, const char *data_dir, GtkSize
   p->dialog = dialog;
   p->life = g_cancellable_new ();
   p->duration = add_sandbox_field (
-      GTK_GRID (grid), 0, _ ("Analysis _duration"), _ ("seconds"),
+      GTK_GRID (grid), 0, _ ("Analysis d_uration"), _ ("seconds"),
       _ ("How long each sample runs in the sandbox before its behaviour is collected"),
       _ ("Analysis duration"), 3600, labels, spins);
   p->max_size = add_sandbox_field (GTK_GRID (grid), 1, _ ("Largest sample to _run"), _ ("MiB"),

@@ -431,6 +431,10 @@ petri_sandbox_dialog_dispose (GObject *object)
 
   g_cancellable_cancel (self->life);
   g_clear_handle_id (&self->pulse_id, g_source_remove);
+  /* The rows' accessibles go with the model, before the view does (a
+   * screen reader may still hold them). */
+  if (self->checks_view != NULL && self->checks != NULL)
+    gtk_tree_view_set_model (self->checks_view, NULL);
   g_clear_object (&self->checks);
   G_OBJECT_CLASS (petri_sandbox_dialog_parent_class)->dispose (object);
 }

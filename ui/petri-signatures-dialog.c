@@ -853,6 +853,14 @@ petri_signatures_dialog_dispose (GObject *object)
       g_clear_signal_handler (&self->items_added_id, self->pipeline);
       g_clear_signal_handler (&self->items_changed_id, self->pipeline);
     }
+  /* The rows' accessibles go with the models, before the views do (a
+   * screen reader may still hold them). */
+  if (self->sets_view != NULL && self->sets != NULL)
+    gtk_tree_view_set_model (self->sets_view, NULL);
+  if (self->hunt_view != NULL && self->hunt != NULL)
+    gtk_tree_view_set_model (self->hunt_view, NULL);
+  if (self->rescan_button != NULL)
+    gtk_menu_button_set_menu_model (self->rescan_button, NULL);
   g_clear_object (&self->sets);
   g_clear_object (&self->hunt);
   g_clear_pointer (&self->rescan_items, g_hash_table_unref);

@@ -20,14 +20,18 @@ log "the limits in Preferences"
 xdotool key --clearmodifiers ctrl+comma
 expect "\[dialog\] 'Preferences'"
 expect "\[spin button\] 'Analysis duration'[^\n]*value=60"
-click --role 'spin button' --name 'Analysis duration'
-xdotool key --clearmodifiers ctrl+a
-xdotool type --delay 20 '25'
-xdotool key --clearmodifiers Tab
-click --role 'spin button' --name 'Largest sample to run'
-xdotool key --clearmodifiers ctrl+a
-xdotool type --delay 20 '12'
-xdotool key --clearmodifiers Tab
+expect "\[label\] '[^']*/sandbox\.conf'"
+sleep 1 # the window manager places the dialog
+# set_field NAME KEY VALUE: the field's mnemonic (Alt+KEY) focuses it.
+set_field() {
+  xdotool key --clearmodifiers "alt+$2"
+  expect "\[spin button\] '$1' \{focused\}" 10
+  xdotool key --clearmodifiers ctrl+a
+  xdotool type --delay 20 "$3"
+  xdotool key --clearmodifiers Tab
+}
+set_field 'Analysis duration' u 25
+set_field 'Largest sample to run' r 12
 ok=0
 for _ in $(seq 1 40); do
   if grep -qx 'duration=25' "$DATA/sandbox.conf" 2>/dev/null \
