@@ -44,6 +44,13 @@ char *petri_display_name_unescape (const char *display, gsize *len);
 
 char *petri_format_time (gint64 unix_seconds); /* ISO 8601, UTC */
 
+/* TRUE when this executable runs from its build tree. */
+gboolean petri_running_uninstalled (void);
+/* Sets the locale and binds Petri's text domain, once per process: to the
+ * build tree's compiled catalogues when running uninstalled and they are
+ * there, else to LOCALEDIR. Returns the directory it bound. */
+const char *petri_i18n_init (void);
+
 /* ---------------------------------------------------------------------- */
 /* Verdicts                                                                 */
 

@@ -11,7 +11,6 @@
 
 #include <glib-unix.h>
 #include <glib/gi18n.h>
-#include <locale.h>
 #include <stdio.h>
 
 typedef struct
@@ -157,10 +156,7 @@ petri_cli_run (int argc, char **argv)
   g_autofree char *override = NULL;
   int i = 1;
 
-  setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
-  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
-  textdomain (GETTEXT_PACKAGE);
+  petri_i18n_init ();
   petri_engines_init ();
   /* stdout carries results (JSON lines); every log message goes to stderr. */
   g_log_writer_default_set_use_stderr (TRUE);

@@ -49,14 +49,6 @@ static GParamSpec *properties[N_PROPS];
 /* ---------------------------------------------------------------------- */
 /* Settings                                                                 */
 
-gboolean
-petri_running_uninstalled (void)
-{
-  g_autofree char *exe = g_file_read_link ("/proc/self/exe", NULL);
-
-  return exe != NULL && g_str_has_prefix (exe, PETRI_BUILD_DIR "/");
-}
-
 GSettings *
 petri_settings_new (void)
 {
