@@ -65,6 +65,10 @@ typedef enum
 
 const char *petri_verdict_to_string (PetriVerdict verdict); /* "malicious" … */
 PetriVerdict petri_verdict_from_string (const char *s);
+/* A keyword of the case database (a verdict, an engine result, a sandbox
+ * state: "malicious", "detected", "done") as the user reads it, translated;
+ * an unknown keyword as it is. */
+const char *petri_keyword_label (const char *keyword);
 /* The overall verdict of the latest result of each engine. */
 PetriVerdict petri_verdict_from_results (GPtrArray *results /* PetriEngineResult */);
 

@@ -31,7 +31,7 @@ prepare (sqlite3 *db, const char *sql, GError **error)
 
   if (rc != SQLITE_OK)
     {
-      petri_store_set_sqlite_error (db, rc, "preparing a query", error);
+      petri_store_set_sqlite_error (db, rc, N_ ("preparing a query"), error);
       return NULL;
     }
   return stmt;
@@ -93,7 +93,7 @@ step_error (sqlite3 *db, int rc, GError **error)
 {
   if (rc == SQLITE_DONE)
     return FALSE;
-  petri_store_set_sqlite_error (db, rc, "reading the case database", error);
+  petri_store_set_sqlite_error (db, rc, N_ ("reading the case database"), error);
   return TRUE;
 }
 
@@ -594,7 +594,7 @@ petri_query_sample (sqlite3 *db, const char *arg, gpointer data, GCancellable *c
   sqlite3_bind_int64 (stmt, 1, sample_id);
   if (sqlite3_step (stmt) != SQLITE_ROW)
     {
-      petri_store_set_sqlite_error (db, SQLITE_ERROR, "reading a sample", error);
+      petri_store_set_sqlite_error (db, SQLITE_ERROR, N_ ("reading a sample"), error);
       return NULL;
     }
 

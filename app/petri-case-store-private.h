@@ -33,7 +33,8 @@ typedef JsonNode *(*PetriStoreReadFunc) (sqlite3 *db, const char *arg, gpointer 
 JsonNode *petri_case_store_read (PetriCaseStore *self, PetriStoreReadFunc func, const char *arg,
                                  gpointer data, GCancellable *cancellable, GError **error);
 
-/* Sets @error from the connection's last error, prefixed by @what. */
+/* Sets @error from the connection's last error, prefixed by @what: an N_()
+ * phrase ("recording a sample"), translated here. */
 void petri_store_set_sqlite_error (sqlite3 *db, int rc, const char *what, GError **error);
 
 /* Inside the writer: ids by key, creating rows as needed. */

@@ -66,7 +66,7 @@ lookup_id (PetriCaseStore *self, sqlite3 *db, const char *sql, const char *key, 
     id = sqlite3_column_int64 (stmt, 0);
   else if (rc != SQLITE_DONE)
     {
-      petri_store_set_sqlite_error (db, rc, "looking up a row", error);
+      petri_store_set_sqlite_error (db, rc, N_ ("looking up a row"), error);
       id = -1;
     }
   sqlite3_reset (stmt);
@@ -98,7 +98,7 @@ petri_store_ensure_case (PetriCaseStore *self, sqlite3 *db, const char *name, GE
     return -1;
   bind_text (stmt, 1, name);
   sqlite3_bind_int64 (stmt, 2, now_seconds ());
-  if (!step_done (db, stmt, "creating a case", error))
+  if (!step_done (db, stmt, N_ ("creating a case"), error))
     return -1;
   return sqlite3_last_insert_rowid (db);
 }
@@ -118,7 +118,7 @@ fts_insert (PetriCaseStore *self, sqlite3 *db, const char *text, const char *kin
     sqlite3_bind_int64 (stmt, 4, case_id);
   else
     sqlite3_bind_null (stmt, 4);
-  return step_done (db, stmt, "indexing for search", error);
+  return step_done (db, stmt, N_ ("indexing for search"), error);
 }
 
 gboolean
@@ -155,7 +155,7 @@ petri_store_update_verdict (PetriCaseStore *self, sqlite3 *db, gint64 sample_id,
   sqlite3_reset (stmt);
   if (rc != SQLITE_DONE)
     {
-      petri_store_set_sqlite_error (db, rc, "reading results", error);
+      petri_store_set_sqlite_error (db, rc, N_ ("reading results"), error);
       return FALSE;
     }
 
@@ -176,7 +176,7 @@ petri_store_update_verdict (PetriCaseStore *self, sqlite3 *db, gint64 sample_id,
   sqlite3_bind_int (stmt, 2, detections);
   sqlite3_bind_int (stmt, 3, engines);
   sqlite3_bind_int64 (stmt, 4, sample_id);
-  return step_done (db, stmt, "updating a verdict", error);
+  return step_done (db, stmt, N_ ("updating a verdict"), error);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -231,7 +231,7 @@ add_sample_write (PetriCaseStore *self, sqlite3 *db, gpointer data, GError **err
   bind_text (stmt, 6, a->description ? a->description : "");
   bind_text (stmt, 7, a->ssdeep ? a->ssdeep : "");
   sqlite3_bind_int64 (stmt, 8, a->when);
-  if (!step_done (db, stmt, "recording a sample", error))
+  if (!step_done (db, stmt, N_ ("recording a sample"), error))
     return FALSE;
   sample_id = petri_store_lookup_sample (self, db, a->sha256, error);
   if (sample_id <= 0)
@@ -244,7 +244,7 @@ add_sample_write (PetriCaseStore *self, sqlite3 *db, gpointer data, GError **err
   sqlite3_bind_int64 (stmt, 1, case_id);
   sqlite3_bind_int64 (stmt, 2, sample_id);
   sqlite3_bind_int64 (stmt, 3, a->when);
-  if (!step_done (db, stmt, "adding a sample to a case", error))
+  if (!step_done (db, stmt, N_ ("adding a sample to a case"), error))
     return FALSE;
 
   if (a->path_raw == NULL)
@@ -264,7 +264,7 @@ add_sample_write (PetriCaseStore *self, sqlite3 *db, gpointer data, GError **err
   sqlite3_bind_blob (stmt, 5, a->path_raw, strlen (a->path_raw), SQLITE_TRANSIENT);
   bind_text (stmt, 6, a->root);
   sqlite3_bind_int64 (stmt, 7, a->when);
-  if (!step_done (db, stmt, "recording a file name", error))
+  if (!step_done (db, stmt, N_ ("recording a file name"), error))
     return FALSE;
   if (sqlite3_changes (db) > 0 && !fts_insert (self, db, path, "path", sample_id, case_id, error))
     return FALSE;
@@ -331,7 +331,7 @@ add_result_write (PetriCaseStore *self, sqlite3 *db, gpointer data, GError **err
   if (sample_id == 0)
     {
       g_set_error (error, PETRI_APP_ERROR, PETRI_APP_ERROR_NOT_FOUND,
-                   "no sample %s in the case database", a->sha256);
+                   _ ("no sample %s in the case database"), a->sha256);
       return FALSE;
     }
 
@@ -359,7 +359,7 @@ add_result_write (PetriCaseStore *self, sqlite3 *db, gpointer data, GError **err
   bind_text (stmt, 8, details);
   bind_text (stmt, 9, r->error);
   sqlite3_bind_int64 (stmt, 10, a->when);
-  if (!step_done (db, stmt, "recording an engine result", error))
+  if (!step_done (db, stmt, N_ ("recording an engine result"), error))
     return FALSE;
 
   for (guint i = 0; r->kind == PETRI_RESULT_DETECTED && i < r->names->len; i++)
@@ -375,7 +375,7 @@ add_result_write (PetriCaseStore *self, sqlite3 *db, gpointer data, GError **err
       bind_text (stmt, 3, name);
       sqlite3_bind_int (stmt, 4, petri_name_is_heuristic (name));
       sqlite3_bind_int64 (stmt, 5, a->when);
-      if (!step_done (db, stmt, "recording a detection name", error))
+      if (!step_done (db, stmt, N_ ("recording a detection name"), error))
         return FALSE;
       if (sqlite3_changes (db) > 0
           && !fts_insert (self, db, name, "detection", sample_id, 0, error))
@@ -522,7 +522,7 @@ rename_case_write (PetriCaseStore *self, sqlite3 *db, gpointer data, GError **er
   stmt = STMT (self, db, "UPDATE cases SET name = ? WHERE id = ?", error);
   bind_text (stmt, 1, s->b);
   sqlite3_bind_int64 (stmt, 2, id);
-  return step_done (db, stmt, "renaming a case", error);
+  return step_done (db, stmt, N_ ("renaming a case"), error);
 }
 
 void
@@ -547,11 +547,11 @@ delete_case_write (PetriCaseStore *self, sqlite3 *db, gpointer data, GError **er
    * case goes, with its search entries. */
   stmt = STMT (self, db, "DELETE FROM search_index WHERE case_id = ?", error);
   sqlite3_bind_int64 (stmt, 1, id);
-  if (!step_done (db, stmt, "deleting a case", error))
+  if (!step_done (db, stmt, N_ ("deleting a case"), error))
     return FALSE;
   stmt = STMT (self, db, "DELETE FROM cases WHERE id = ?", error);
   sqlite3_bind_int64 (stmt, 1, id);
-  return step_done (db, stmt, "deleting a case", error);
+  return step_done (db, stmt, N_ ("deleting a case"), error);
 }
 
 void
@@ -575,7 +575,7 @@ case_notes_write (PetriCaseStore *self, sqlite3 *db, gpointer data, GError **err
   stmt = STMT (self, db, "UPDATE cases SET notes = ? WHERE id = ?", error);
   bind_text (stmt, 1, s->b ? s->b : "");
   sqlite3_bind_int64 (stmt, 2, id);
-  return step_done (db, stmt, "saving case notes", error);
+  return step_done (db, stmt, N_ ("saving case notes"), error);
 }
 
 void
@@ -629,7 +629,7 @@ sample_notes_write (PetriCaseStore *self, sqlite3 *db, gpointer data, GError **e
   bind_text (stmt, 1, s->c ? s->c : "");
   sqlite3_bind_int64 (stmt, 2, case_id);
   sqlite3_bind_int64 (stmt, 3, sample_id);
-  return step_done (db, stmt, "saving notes", error);
+  return step_done (db, stmt, N_ ("saving notes"), error);
 }
 
 void
@@ -654,7 +654,7 @@ sample_tags_write (PetriCaseStore *self, sqlite3 *db, gpointer data, GError **er
   stmt = STMT (self, db, "DELETE FROM tags WHERE case_id = ? AND sample_id = ?", error);
   sqlite3_bind_int64 (stmt, 1, case_id);
   sqlite3_bind_int64 (stmt, 2, sample_id);
-  if (!step_done (db, stmt, "saving tags", error))
+  if (!step_done (db, stmt, N_ ("saving tags"), error))
     return FALSE;
   for (guint i = 0; s->strv != NULL && s->strv[i] != NULL; i++)
     {
@@ -669,7 +669,7 @@ sample_tags_write (PetriCaseStore *self, sqlite3 *db, gpointer data, GError **er
       sqlite3_bind_int64 (stmt, 1, case_id);
       sqlite3_bind_int64 (stmt, 2, sample_id);
       bind_text (stmt, 3, tag);
-      if (!step_done (db, stmt, "saving tags", error))
+      if (!step_done (db, stmt, N_ ("saving tags"), error))
         return FALSE;
     }
   return TRUE;
@@ -713,7 +713,7 @@ analyst_verdict_write (PetriCaseStore *self, sqlite3 *db, gpointer data, GError 
   bind_text (stmt, 2, s->d ? s->d : "");
   sqlite3_bind_int64 (stmt, 3, case_id);
   sqlite3_bind_int64 (stmt, 4, sample_id);
-  return step_done (db, stmt, "saving a verdict", error);
+  return step_done (db, stmt, N_ ("saving a verdict"), error);
 }
 
 void
@@ -766,7 +766,7 @@ require_analysis (PetriAnalysisRef *ref, GError **error)
   if (ref->id <= 0)
     {
       g_set_error_literal (error, PETRI_APP_ERROR, PETRI_APP_ERROR_NOT_FOUND,
-                           "the analysis was never recorded");
+                           _ ("the analysis was never recorded"));
       return FALSE;
     }
   return TRUE;
@@ -814,7 +814,7 @@ add_analysis_write (PetriCaseStore *self, sqlite3 *db, gpointer data, GError **e
 
   if (!g_strv_contains (analysis_states, a->status))
     {
-      g_set_error (error, PETRI_APP_ERROR, PETRI_APP_ERROR_INVALID, "bad analysis state “%s”",
+      g_set_error (error, PETRI_APP_ERROR, PETRI_APP_ERROR_INVALID, _ ("bad analysis state “%s”"),
                    a->status);
       return FALSE;
     }
@@ -823,7 +823,7 @@ add_analysis_write (PetriCaseStore *self, sqlite3 *db, gpointer data, GError **e
     {
       if (sample_id == 0)
         g_set_error (error, PETRI_APP_ERROR, PETRI_APP_ERROR_NOT_FOUND,
-                     "no sample %s in the case database", a->sha256);
+                     _ ("no sample %s in the case database"), a->sha256);
       return FALSE;
     }
   if (a->case_name != NULL
@@ -860,7 +860,7 @@ add_analysis_write (PetriCaseStore *self, sqlite3 *db, gpointer data, GError **e
     sqlite3_bind_int (stmt, 11, a->duration);
   else
     sqlite3_bind_null (stmt, 11);
-  if (!step_done (db, stmt, "recording an analysis", error))
+  if (!step_done (db, stmt, N_ ("recording an analysis"), error))
     return FALSE;
   __atomic_store_n (&a->ref->id, sqlite3_last_insert_rowid (db), __ATOMIC_RELEASE);
   return TRUE;
@@ -909,7 +909,7 @@ update_analysis_write (PetriCaseStore *self, sqlite3 *db, gpointer data, GError 
     return FALSE;
   if (!g_strv_contains (analysis_states, a->status))
     {
-      g_set_error (error, PETRI_APP_ERROR, PETRI_APP_ERROR_INVALID, "bad analysis state “%s”",
+      g_set_error (error, PETRI_APP_ERROR, PETRI_APP_ERROR_INVALID, _ ("bad analysis state “%s”"),
                    a->status);
       return FALSE;
     }
@@ -932,7 +932,7 @@ update_analysis_write (PetriCaseStore *self, sqlite3 *db, gpointer data, GError 
   sqlite3_bind_int64 (stmt, 5, a->when);
   bind_text (stmt, 6, summary);
   sqlite3_bind_int64 (stmt, 7, a->ref->id);
-  return step_done (db, stmt, "updating an analysis", error);
+  return step_done (db, stmt, N_ ("updating an analysis"), error);
 }
 
 void
@@ -967,7 +967,7 @@ analysis_vm_write (PetriCaseStore *self, sqlite3 *db, gpointer data, GError **er
   bind_text (stmt, 1, a->vm ? a->vm : "");
   bind_text (stmt, 2, a->platform ? a->platform : "");
   sqlite3_bind_int64 (stmt, 3, a->ref->id);
-  return step_done (db, stmt, "recording an analysis' VM", error);
+  return step_done (db, stmt, N_ ("recording an analysis' VM"), error);
 }
 
 void
@@ -1036,7 +1036,7 @@ add_events_write (PetriCaseStore *self, sqlite3 *db, gpointer data, GError **err
       bind_text (stmt, 8, e->process);
       bind_text (stmt, 9, e->target);
       bind_text (stmt, 10, details);
-      if (!step_done (db, stmt, "recording a behaviour event", error))
+      if (!step_done (db, stmt, N_ ("recording a behaviour event"), error))
         return FALSE;
     }
   return TRUE;
@@ -1072,7 +1072,7 @@ link_samples_write (PetriCaseStore *self, sqlite3 *db, gpointer data, GError **e
     {
       if (parent == 0 || child == 0)
         g_set_error_literal (error, PETRI_APP_ERROR, PETRI_APP_ERROR_NOT_FOUND,
-                             "linking samples that are not in the case database");
+                             _ ("linking samples that are not in the case database"));
       return FALSE;
     }
   stmt = STMT (self, db,
@@ -1087,7 +1087,7 @@ link_samples_write (PetriCaseStore *self, sqlite3 *db, gpointer data, GError **e
     sqlite3_bind_null (stmt, 3);
   bind_text (stmt, 4, a->relation ? a->relation : "dropped");
   bind_text (stmt, 5, a->path ? a->path : "");
-  return step_done (db, stmt, "linking samples", error);
+  return step_done (db, stmt, N_ ("linking samples"), error);
 }
 
 void

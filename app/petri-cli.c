@@ -134,6 +134,20 @@ petri_cli_open_context (const char *data_dir, const PetriSettings *settings)
 }
 
 void
+petri_cli_pad (GString *line, const char *text, int width)
+{
+  glong len = g_utf8_strlen (text, -1);
+
+  if (width < 0)
+    for (glong i = len; i < -width; i++)
+      g_string_append_c (line, ' ');
+  g_string_append (line, text);
+  if (width > 0)
+    for (glong i = len; i < width; i++)
+      g_string_append_c (line, ' ');
+}
+
+void
 petri_cli_print_json (JsonNode *node, gboolean pretty)
 {
   g_autoptr (JsonGenerator) gen = json_generator_new ();

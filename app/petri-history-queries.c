@@ -27,7 +27,7 @@ prepare (sqlite3 *db, const char *sql, GError **error)
 
   if (rc != SQLITE_OK)
     {
-      petri_store_set_sqlite_error (db, rc, "preparing a query", error);
+      petri_store_set_sqlite_error (db, rc, N_ ("preparing a query"), error);
       return NULL;
     }
   return stmt;
@@ -112,7 +112,7 @@ finish_rows (sqlite3 *db, sqlite3_stmt *stmt, int rc, GError **error)
   sqlite3_reset (stmt);
   if (rc == SQLITE_DONE)
     return TRUE;
-  petri_store_set_sqlite_error (db, rc, "reading the case database", error);
+  petri_store_set_sqlite_error (db, rc, N_ ("reading the case database"), error);
   return FALSE;
 }
 

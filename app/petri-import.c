@@ -158,7 +158,7 @@ index_text (PetriCaseStore *self, sqlite3 *db, const char *text, const char *kin
     sqlite3_bind_int64 (stmt, 4, case_id);
   else
     sqlite3_bind_null (stmt, 4);
-  return step (db, stmt, "indexing for search", error);
+  return step (db, stmt, N_ ("indexing for search"), error);
 }
 
 static gboolean
@@ -180,7 +180,7 @@ add_sighting (PetriCaseStore *self, sqlite3 *db, gint64 case_id, gint64 sample_i
   sqlite3_bind_blob (stmt, 5, raw, raw_len, SQLITE_TRANSIENT);
   bind_text (stmt, 6, root);
   sqlite3_bind_int64 (stmt, 7, added);
-  if (!step (db, stmt, "recording a file name", error))
+  if (!step (db, stmt, N_ ("recording a file name"), error))
     return FALSE;
   if (sqlite3_changes (db) > 0)
     return index_text (self, db, path, "path", sample_id, case_id, error);
@@ -226,7 +226,7 @@ add_events (PetriCaseStore *self, sqlite3 *db, gint64 analysis_id, GPtrArray *ev
       bind_text (stmt, 8, e->process);
       bind_text (stmt, 9, e->target);
       bind_text (stmt, 10, details);
-      if (!step (db, stmt, "recording a behaviour event", error))
+      if (!step (db, stmt, N_ ("recording a behaviour event"), error))
         return FALSE;
     }
   return TRUE;
@@ -280,7 +280,7 @@ report_import_write (PetriCaseStore *self, sqlite3 *db, gpointer data, GError **
       bind_text (stmt, 5, r->file_type ? r->file_type : "");
       bind_text (stmt, 6, r->ssdeep ? r->ssdeep : "");
       sqlite3_bind_int64 (stmt, 7, now);
-      if (!step (db, stmt, "recording a sample", error))
+      if (!step (db, stmt, N_ ("recording a sample"), error))
         return FALSE;
       sample_id = sqlite3_last_insert_rowid (db);
       ri->sample_added = TRUE;
@@ -307,7 +307,7 @@ report_import_write (PetriCaseStore *self, sqlite3 *db, gpointer data, GError **
   sqlite3_bind_int64 (stmt, 1, case_id);
   sqlite3_bind_int64 (stmt, 2, sample_id);
   sqlite3_bind_int64 (stmt, 3, now);
-  if (!step (db, stmt, "adding a sample to a case", error))
+  if (!step (db, stmt, N_ ("adding a sample to a case"), error))
     return FALSE;
   if (r->file_name != NULL && *r->file_name != '\0')
     {
@@ -341,7 +341,7 @@ report_import_write (PetriCaseStore *self, sqlite3 *db, gpointer data, GError **
   else
     sqlite3_bind_null (stmt, 9);
   bind_text (stmt, 10, summary_text);
-  if (!step (db, stmt, "recording an analysis", error))
+  if (!step (db, stmt, N_ ("recording an analysis"), error))
     return FALSE;
   analysis_id = sqlite3_last_insert_rowid (db);
   ri->analysis_added = TRUE;
@@ -366,7 +366,7 @@ report_import_write (PetriCaseStore *self, sqlite3 *db, gpointer data, GError **
       sqlite3_bind_int64 (stmt, 2, child);
       sqlite3_bind_int64 (stmt, 3, analysis_id);
       bind_text (stmt, 4, f->path ? f->path : "");
-      if (!step (db, stmt, "linking a dropped file", error))
+      if (!step (db, stmt, N_ ("linking a dropped file"), error))
         return FALSE;
     }
   return TRUE;
@@ -528,7 +528,7 @@ bundle_sample_write (PetriCaseStore *self, sqlite3 *db, BundleImport *bi, gint64
   bind_text (stmt, 6, ostr (s, "type") ? ostr (s, "type") : "");
   bind_text (stmt, 7, ostr (s, "ssdeep") ? ostr (s, "ssdeep") : "");
   sqlite3_bind_int64 (stmt, 8, MAX (parse_iso (ostr (s, "first_seen")), 1));
-  if (!step (db, stmt, "recording a sample", error))
+  if (!step (db, stmt, N_ ("recording a sample"), error))
     return FALSE;
   if (sqlite3_changes (db) > 0)
     bi->samples_added++;
@@ -548,7 +548,7 @@ bundle_sample_write (PetriCaseStore *self, sqlite3 *db, BundleImport *bi, gint64
   bind_text (stmt, 4, ostr (s, "notes") ? ostr (s, "notes") : "");
   bind_text (stmt, 5, ostr (s, "analyst_verdict"));
   bind_text (stmt, 6, ostr (s, "analyst_comment") ? ostr (s, "analyst_comment") : "");
-  if (!step (db, stmt, "adding a sample to a case", error))
+  if (!step (db, stmt, N_ ("adding a sample to a case"), error))
     return FALSE;
 
   a = oarr (s, "names");
@@ -579,7 +579,7 @@ bundle_sample_write (PetriCaseStore *self, sqlite3 *db, BundleImport *bi, gint64
       sqlite3_bind_int64 (stmt, 1, case_id);
       sqlite3_bind_int64 (stmt, 2, sample_id);
       bind_text (stmt, 3, tag);
-      if (!step (db, stmt, "tagging a sample", error))
+      if (!step (db, stmt, N_ ("tagging a sample"), error))
         return FALSE;
     }
 
@@ -624,7 +624,7 @@ bundle_sample_write (PetriCaseStore *self, sqlite3 *db, BundleImport *bi, gint64
       bind_text (stmt, 8, details);
       bind_text (stmt, 9, ostr (r, "error"));
       sqlite3_bind_int64 (stmt, 10, parse_iso (ostr (r, "scanned")));
-      if (!step (db, stmt, "recording an engine result", error))
+      if (!step (db, stmt, N_ ("recording an engine result"), error))
         return FALSE;
       bi->results_added++;
       results_added = TRUE;
@@ -645,7 +645,7 @@ bundle_sample_write (PetriCaseStore *self, sqlite3 *db, BundleImport *bi, gint64
       sqlite3_bind_int (stmt, 4,
                         json_object_get_boolean_member_with_default (d, "heuristic", FALSE));
       sqlite3_bind_int64 (stmt, 5, parse_iso (ostr (d, "first_seen")));
-      if (!step (db, stmt, "recording a detection name", error))
+      if (!step (db, stmt, N_ ("recording a detection name"), error))
         return FALSE;
       if (sqlite3_changes (db) > 0
           && !index_text (self, db, ostr (d, "name"), "detection", sample_id, 0, error))
@@ -700,7 +700,7 @@ bundle_sample_write (PetriCaseStore *self, sqlite3 *db, BundleImport *bi, gint64
       else
         sqlite3_bind_null (stmt, 11);
       bind_text (stmt, 12, summary);
-      if (!step (db, stmt, "recording an analysis", error))
+      if (!step (db, stmt, N_ ("recording an analysis"), error))
         return FALSE;
       analysis_id = sqlite3_last_insert_rowid (db);
       bi->analyses_added++;
@@ -746,7 +746,7 @@ bundle_links_write (PetriCaseStore *self, sqlite3 *db, JsonObject *s, GError **e
       sqlite3_bind_int64 (stmt, 2, child);
       bind_text (stmt, 3, ostr (l, "relation") ? ostr (l, "relation") : "dropped");
       bind_text (stmt, 4, ostr (l, "path") ? ostr (l, "path") : "");
-      if (!step (db, stmt, "linking samples", error))
+      if (!step (db, stmt, N_ ("linking samples"), error))
         return FALSE;
     }
   return TRUE;
@@ -770,7 +770,7 @@ bundle_import_write (PetriCaseStore *self, sqlite3 *db, gpointer data, GError **
   bind_text (stmt, 1, ostr (c, "name"));
   sqlite3_bind_int64 (stmt, 2, MAX (parse_iso (ostr (c, "created")), 1));
   bind_text (stmt, 3, ostr (c, "notes") ? ostr (c, "notes") : "");
-  if (!step (db, stmt, "creating a case", error))
+  if (!step (db, stmt, N_ ("creating a case"), error))
     return FALSE;
   case_id = petri_store_lookup_case (self, db, ostr (c, "name"), error);
   if (case_id <= 0)
@@ -965,10 +965,8 @@ petri_import_bundle (PetriContext *context, const char *path, GCancellable *canc
         }
       if ((gint64) size != want_size)
         {
-          bad_bundle (
-              error, display,
-              _ ("“%s” is %" G_GUINT64_FORMAT " bytes, the manifest says %" G_GINT64_FORMAT), name,
-              size, want_size);
+          bad_bundle (error, display, _ ("“%s” is %llu bytes, the manifest says %lld"), name,
+                      (unsigned long long) size, (long long) want_size);
           goto out;
         }
       if (g_str_equal (name, "case.json"))

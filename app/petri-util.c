@@ -162,6 +162,41 @@ petri_verdict_to_string (PetriVerdict verdict)
   return verdict_names[verdict];
 }
 
+const char *
+petri_keyword_label (const char *keyword)
+{
+  static const struct
+  {
+    const char *keyword;
+    const char *label;
+  } labels[] = {
+    /* Verdicts, the engine's and the analyst's */
+    { "pending", N_ ("Pending") },
+    { "clean", N_ ("Clean") },
+    { "suspicious", N_ ("Suspicious") },
+    { "malicious", N_ ("Malicious") },
+    { "unknown", N_ ("Unknown") },
+    { "error", N_ ("Error") },
+    /* Engine results */
+    { "detected", N_ ("Detected") },
+    /* Sandbox analyses */
+    { "not_eligible", N_ ("Not eligible") },
+    { "queued", N_ ("Queued") },
+    { "starting", N_ ("Starting") },
+    { "running", N_ ("Running") },
+    { "collecting", N_ ("Collecting") },
+    { "done", N_ ("Analysed") },
+    { "failed", N_ ("Failed") },
+  };
+
+  if (keyword == NULL)
+    return "";
+  for (guint i = 0; i < G_N_ELEMENTS (labels); i++)
+    if (g_str_equal (keyword, labels[i].keyword))
+      return _ (labels[i].label);
+  return keyword;
+}
+
 PetriVerdict
 petri_verdict_from_string (const char *s)
 {

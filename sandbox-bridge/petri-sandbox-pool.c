@@ -372,8 +372,8 @@ run_analysis (Worker *worker, PetriVm *vm, PetriAnalysis *self)
   if (g_mapped_file_get_length (mapped) > config->max_size)
     {
       g_set_error (&error, PETRI_SANDBOX_ERROR, PETRI_SANDBOX_ERROR_FAILED,
-                   _ ("“%s” is larger than the sandbox limit of %" G_GUINT64_FORMAT " bytes"),
-                   self->sample_path, config->max_size);
+                   _ ("“%s” is larger than the sandbox limit of %llu bytes"), self->sample_path,
+                   (unsigned long long) config->max_size);
       goto out;
     }
   sample = g_mapped_file_get_bytes (mapped);
