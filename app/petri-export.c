@@ -392,8 +392,10 @@ render_html (JsonObject *model)
   kv_row (out, _ ("Created"), str (c, "created"), FALSE);
   kv_row (out, _ ("Exported"), str (model, "exported"), FALSE);
   {
-    g_autofree char *counts = g_strdup_printf (_ ("%u samples: %u malicious, %u suspicious"),
-                                               arr_len (samples), n_mal, n_susp);
+    g_autofree char *counts
+        = g_strdup_printf (ngettext ("%u sample: %u malicious, %u suspicious",
+                                     "%u samples: %u malicious, %u suspicious", arr_len (samples)),
+                           arr_len (samples), n_mal, n_susp);
 
     kv_row (out, _ ("Samples"), counts, FALSE);
   }

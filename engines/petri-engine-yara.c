@@ -925,7 +925,9 @@ yara_scan (PetriEngine *engine, const PetriSampleData *sample, GCancellable *can
       result->kind = result->names->len > 0 ? PETRI_RESULT_DETECTED : PETRI_RESULT_CLEAN;
       if (too_many->len > 0)
         result->error = g_strdup_printf (
-            _ ("YARA stopped recording matches of %u strings in “%s” (too many matches)."),
+            ngettext ("YARA stopped recording matches of %u string in “%s” (too many matches).",
+                      "YARA stopped recording matches of %u strings in “%s” (too many matches).",
+                      too_many->len),
             too_many->len, display);
     }
   return result;
