@@ -40,14 +40,17 @@ static void
 print_case_row (const char *name, const char *created, const char *samples, const char *detections)
 {
   g_autoptr (GString) line = g_string_new (NULL);
+  /* Counts are right-aligned under their headings, however long those are. */
+  int samples_width = MAX (8, (int) g_utf8_strlen (_ ("SAMPLES"), -1));
+  int detections_width = MAX (10, (int) g_utf8_strlen (_ ("DETECTIONS"), -1));
 
   petri_cli_pad (line, name, 30);
   g_string_append_c (line, ' ');
   petri_cli_pad (line, created, 20);
   g_string_append_c (line, ' ');
-  petri_cli_pad (line, samples, -8);
+  petri_cli_pad (line, samples, -samples_width);
   g_string_append_c (line, ' ');
-  petri_cli_pad (line, detections, -10);
+  petri_cli_pad (line, detections, -detections_width);
   g_print ("%s\n", line->str);
 }
 
