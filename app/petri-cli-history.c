@@ -74,6 +74,21 @@ resolve_sample (PetriContext *context, const char *key)
 /* ---------------------------------------------------------------------- */
 /* search                                                                   */
 
+/* What a search hit matched: a hash (named as it is), a file path, a
+ * detection name or a string from behaviour ("behavior:CATEGORY"). */
+static char *
+search_kind_label (const char *kind)
+{
+  if (g_str_equal (kind, "path"))
+    return g_strdup (C_ ("search match", "file path"));
+  if (g_str_equal (kind, "detection"))
+    return g_strdup (C_ ("search match", "detection"));
+  if (g_str_has_prefix (kind, "behavior:"))
+    /* Translators: %s is a behaviour category (process, file, network …) */
+    return g_strdup_printf (C_ ("search match", "behaviour (%s)"), kind + strlen ("behavior:"));
+  return g_strdup (kind);
+}
+
 int
 petri_cli_search (const char *data_dir, int argc, char **argv)
 {
@@ -85,7 +100,7 @@ petri_cli_search (const char *data_dir, int argc, char **argv)
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_ ("Print JSON"), NULL },
     { "new-since", 0, 0, G_OPTION_ARG_STRING, &since_text,
       N_ ("List detections that appeared since DATE on samples scanned before"), N_ ("DATE") },
-    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &words, NULL, N_ ("QUERY") },
+    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &words, NULL, NULL },
     { NULL },
   };
   g_autoptr (PetriContext) context = NULL;
@@ -165,10 +180,12 @@ petri_cli_search (const char *data_dir, int argc, char **argv)
         {
           JsonObject *h = json_array_get_object_element (hits, i);
 
+          g_autofree char *kind = search_kind_label (member_string (h, "kind"));
+
           /* Translators: sha256, file name, case, added, kind of match, what matched */
           g_print (_ ("%s  %s  [%s, added %s]  %s: %s\n"), member_string (h, "sha256"),
                    member_string (h, "name"), member_string (h, "case"), member_string (h, "added"),
-                   member_string (h, "kind"), member_string (h, "match"));
+                   kind, member_string (h, "match"));
         }
       if (json_array_get_length (hits) == 0)
         g_printerr (_ ("Nothing matches “%s”.\n"), query);
@@ -423,7 +440,7 @@ petri_cli_import (const char *data_dir, int argc, char **argv)
   g_autoptr (PetriContext) context = NULL;
   int status = 0;
 
-  if (!petri_cli_parse (&argc, &argv, entries, _ ("FILE…"),
+  if (!petri_cli_parse (&argc, &argv, entries, NULL,
                         _ ("Imports CAPE or Cuckoo 2 JSON reports (the behaviour is attached to "
                            "the sample by its SHA-256) and Petri bundles (merged: nothing present "
                            "is overwritten, importing twice changes nothing)."),

@@ -174,7 +174,7 @@ petri_cli_scan (const char *data_dir, int argc, char **argv)
   guint sigint, sigterm;
   double seconds;
 
-  if (!petri_cli_parse (&argc, &argv, entries, _ ("PATH…"),
+  if (!petri_cli_parse (&argc, &argv, entries, NULL,
                         _ ("Copies each file into the sample store, hashes, types and scans it, "
                            "and records everything in the case.\n"
                            "Exit status: 0 nothing found, 1 something detected, 2 errors."),
