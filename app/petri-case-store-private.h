@@ -88,6 +88,9 @@ void petri_json_add_col_json (JsonBuilder *b, const char *member, sqlite3_stmt *
                               gboolean object);
 
 gboolean petri_store_check_case_name (const char *name, GError **error);
+/* Records a sample unless its SHA-256 is known; its row id (-1 on error). */
+gint64 petri_store_insert_sample (PetriCaseStore *self, sqlite3 *db, const PetriSampleInfo *info,
+                                  gint64 first_seen, gboolean *added, GError **error);
 /* Writer steps shared by the store's operations and imports. */
 gboolean petri_store_index_text (PetriCaseStore *self, sqlite3 *db, const char *text,
                                  const char *kind, gint64 sample_id, gint64 case_id,

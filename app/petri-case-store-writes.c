@@ -163,21 +163,16 @@ add_sample_write (PetriCaseStore *self, sqlite3 *db, gpointer data, GError **err
   if (case_id < 0)
     return FALSE;
 
-  stmt = PETRI_STMT (self, db,
-                     "INSERT INTO samples (sha256, sha1, md5, size, mime, description, ssdeep, "
-                     "first_seen) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (sha256) DO NOTHING",
-                     error);
-  petri_sql_bind_text (stmt, 1, a->sha256);
-  petri_sql_bind_text (stmt, 2, a->sha1);
-  petri_sql_bind_text (stmt, 3, a->md5);
-  sqlite3_bind_int64 (stmt, 4, (sqlite3_int64) a->size);
-  petri_sql_bind_text (stmt, 5, a->mime ? a->mime : "");
-  petri_sql_bind_text (stmt, 6, a->description ? a->description : "");
-  petri_sql_bind_text (stmt, 7, a->ssdeep ? a->ssdeep : "");
-  sqlite3_bind_int64 (stmt, 8, a->when);
-  if (!petri_sql_step (db, stmt, "recording a sample", error))
-    return FALSE;
-  sample_id = petri_store_lookup_sample (self, db, a->sha256, error);
+  {
+    PetriSampleInfo info = { .sha256 = a->sha256,
+                             .sha1 = a->sha1,
+                             .md5 = a->md5,
+                             .ssdeep = a->ssdeep,
+                             .mime = a->mime,
+                             .description = a->description,
+                             .size = a->size };
+    sample_id = petri_store_insert_sample (self, db, &info, a->when, NULL, error);
+  }
   if (sample_id <= 0)
     return FALSE;
 

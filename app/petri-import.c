@@ -143,20 +143,16 @@ report_import_write (PetriCaseStore *self, sqlite3 *db, gpointer data, GError **
                        ri->display, r->sha256);
           return FALSE;
         }
-      stmt = PETRI_STMT (self, db,
-                         "INSERT INTO samples (sha256, sha1, md5, size, mime, description, ssdeep, "
-                         "first_seen) VALUES (?, ?, ?, ?, '', ?, ?, ?)",
-                         error);
-      petri_sql_bind_text (stmt, 1, r->sha256);
-      petri_sql_bind_text (stmt, 2, r->sha1);
-      petri_sql_bind_text (stmt, 3, r->md5);
-      sqlite3_bind_int64 (stmt, 4, (sqlite3_int64) r->size);
-      petri_sql_bind_text (stmt, 5, r->file_type ? r->file_type : "");
-      petri_sql_bind_text (stmt, 6, r->ssdeep ? r->ssdeep : "");
-      sqlite3_bind_int64 (stmt, 7, now);
-      if (!petri_sql_step (db, stmt, "recording a sample", error))
+      PetriSampleInfo info = { .sha256 = r->sha256,
+                               .sha1 = r->sha1,
+                               .md5 = r->md5,
+                               .ssdeep = r->ssdeep,
+                               .description = r->file_type,
+                               .size = r->size };
+
+      sample_id = petri_store_insert_sample (self, db, &info, now, NULL, error);
+      if (sample_id <= 0)
         return FALSE;
-      sample_id = sqlite3_last_insert_rowid (db);
       ri->sample_added = TRUE;
     }
 
@@ -392,25 +388,25 @@ bundle_sample_write (PetriCaseStore *self, sqlite3 *db, BundleImport *bi, gint64
   sqlite3_stmt *stmt;
   JsonArray *a;
 
-  stmt = PETRI_STMT (self, db,
-                     "INSERT INTO samples (sha256, sha1, md5, size, mime, description, ssdeep, "
-                     "first_seen) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (sha256) DO NOTHING",
-                     error);
-  petri_sql_bind_text (stmt, 1, sha256);
-  petri_sql_bind_text (stmt, 2, ostr (s, "sha1"));
-  petri_sql_bind_text (stmt, 3, ostr (s, "md5"));
-  sqlite3_bind_int64 (stmt, 4, json_object_get_int_member_with_default (s, "size", 0));
-  petri_sql_bind_text (stmt, 5, ostr (s, "mime") ? ostr (s, "mime") : "");
-  petri_sql_bind_text (stmt, 6, ostr (s, "type") ? ostr (s, "type") : "");
-  petri_sql_bind_text (stmt, 7, ostr (s, "ssdeep") ? ostr (s, "ssdeep") : "");
-  sqlite3_bind_int64 (stmt, 8, MAX (parse_iso (ostr (s, "first_seen")), 1));
-  if (!petri_sql_step (db, stmt, "recording a sample", error))
-    return FALSE;
-  if (sqlite3_changes (db) > 0)
-    bi->samples_added++;
-  else
-    bi->samples_present++;
-  sample_id = petri_store_lookup_sample (self, db, sha256, error);
+  {
+    PetriSampleInfo info = {
+      .sha256 = sha256,
+      .sha1 = ostr (s, "sha1"),
+      .md5 = ostr (s, "md5"),
+      .ssdeep = ostr (s, "ssdeep"),
+      .mime = ostr (s, "mime"),
+      .description = ostr (s, "type"),
+      .size = (guint64) json_object_get_int_member_with_default (s, "size", 0),
+    };
+    gboolean added = FALSE;
+
+    sample_id = petri_store_insert_sample (
+        self, db, &info, MAX (parse_iso (ostr (s, "first_seen")), 1), &added, error);
+    if (added)
+      bi->samples_added++;
+    else
+      bi->samples_present++;
+  }
   if (sample_id <= 0)
     return FALSE;
 

@@ -180,6 +180,33 @@ petri_store_check_case_name (const char *name, GError **error)
   return TRUE;
 }
 
+gint64
+petri_store_insert_sample (PetriCaseStore *self, sqlite3 *db, const PetriSampleInfo *info,
+                           gint64 first_seen, gboolean *added, GError **error)
+{
+  sqlite3_stmt *stmt = petri_case_store_stmt (
+      self, db,
+      "INSERT INTO samples (sha256, sha1, md5, size, mime, description, ssdeep, first_seen) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (sha256) DO NOTHING",
+      error);
+
+  if (stmt == NULL)
+    return -1;
+  petri_sql_bind_text (stmt, 1, info->sha256);
+  petri_sql_bind_text (stmt, 2, info->sha1);
+  petri_sql_bind_text (stmt, 3, info->md5);
+  sqlite3_bind_int64 (stmt, 4, (sqlite3_int64) info->size);
+  petri_sql_bind_text (stmt, 5, info->mime ? info->mime : "");
+  petri_sql_bind_text (stmt, 6, info->description ? info->description : "");
+  petri_sql_bind_text (stmt, 7, info->ssdeep ? info->ssdeep : "");
+  sqlite3_bind_int64 (stmt, 8, first_seen);
+  if (!petri_sql_step (db, stmt, "recording a sample", error))
+    return -1;
+  if (added != NULL)
+    *added = sqlite3_changes (db) > 0;
+  return petri_store_lookup_sample (self, db, info->sha256, error);
+}
+
 gboolean
 petri_store_index_text (PetriCaseStore *self, sqlite3 *db, const char *text, const char *kind,
                         gint64 sample_id, gint64 case_id, GError **error)
