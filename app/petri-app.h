@@ -44,6 +44,13 @@ char *petri_display_name_unescape (const char *display, gsize *len);
 
 char *petri_format_time (gint64 unix_seconds); /* ISO 8601, UTC */
 
+/* TRUE when this executable runs from its build tree. */
+gboolean petri_running_uninstalled (void);
+/* Sets the locale and binds Petri's text domain, once per process: to the
+ * build tree's compiled catalogues when running uninstalled and they are
+ * there, else to LOCALEDIR. Returns the directory it bound. */
+const char *petri_i18n_init (void);
+
 /* ---------------------------------------------------------------------- */
 /* Verdicts                                                                 */
 
@@ -58,6 +65,10 @@ typedef enum
 
 const char *petri_verdict_to_string (PetriVerdict verdict); /* "malicious" … */
 PetriVerdict petri_verdict_from_string (const char *s);
+/* A keyword of the case database (a verdict, an engine result, a sandbox
+ * state: "malicious", "detected", "done") as the user reads it, translated;
+ * an unknown keyword as it is. */
+const char *petri_keyword_label (const char *keyword);
 /* The overall verdict of the latest result of each engine. */
 PetriVerdict petri_verdict_from_results (GPtrArray *results /* PetriEngineResult */);
 

@@ -14,89 +14,6 @@
 
 #define SEARCH_LIMIT 1000
 
-/* A statement on a reader connection, finalized when it goes out of scope. */
-typedef sqlite3_stmt Stmt;
-static void
-stmt_free (Stmt *stmt)
-{
-  sqlite3_finalize (stmt);
-}
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (Stmt, stmt_free)
-
-static Stmt *
-prepare (sqlite3 *db, const char *sql, GError **error)
-{
-  sqlite3_stmt *stmt = NULL;
-  int rc = sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL);
-
-  if (rc != SQLITE_OK)
-    {
-      petri_store_set_sqlite_error (db, rc, "preparing a query", error);
-      return NULL;
-    }
-  return stmt;
-}
-
-static const char *
-col_text (sqlite3_stmt *stmt, int i)
-{
-  const char *s = (const char *) sqlite3_column_text (stmt, i);
-  return s != NULL ? s : "";
-}
-
-static void
-add_string (JsonBuilder *b, const char *member, const char *value)
-{
-  json_builder_set_member_name (b, member);
-  if (value != NULL)
-    json_builder_add_string_value (b, value);
-  else
-    json_builder_add_null_value (b);
-}
-
-static void
-add_time (JsonBuilder *b, const char *member, sqlite3_stmt *stmt, int i)
-{
-  json_builder_set_member_name (b, member);
-  if (sqlite3_column_type (stmt, i) == SQLITE_NULL)
-    json_builder_add_null_value (b);
-  else
-    {
-      g_autofree char *s = petri_format_time (sqlite3_column_int64 (stmt, i));
-      json_builder_add_string_value (b, s);
-    }
-}
-
-static void
-add_int (JsonBuilder *b, const char *member, gint64 value)
-{
-  json_builder_set_member_name (b, member);
-  json_builder_add_int_value (b, value);
-}
-
-static void
-add_json_text (JsonBuilder *b, const char *member, const char *text)
-{
-  g_autoptr (JsonNode) node = NULL;
-
-  json_builder_set_member_name (b, member);
-  if (text != NULL && *text != '\0')
-    node = json_from_string (text, NULL);
-  if (node != NULL)
-    json_builder_add_value (b, g_steal_pointer (&node));
-  else
-    json_builder_add_null_value (b);
-}
-
-static gboolean
-step_error (sqlite3 *db, int rc, GError **error)
-{
-  if (rc == SQLITE_DONE)
-    return FALSE;
-  petri_store_set_sqlite_error (db, rc, "reading the case database", error);
-  return TRUE;
-}
-
 /* ---------------------------------------------------------------------- */
 /* Cases                                                                    */
 
@@ -105,14 +22,14 @@ petri_query_cases (sqlite3 *db, const char *arg, gpointer data, GCancellable *ca
                    GError **error)
 {
   g_autoptr (JsonBuilder) b = json_builder_new ();
-  g_autoptr (Stmt) stmt
-      = prepare (db,
-                 "SELECT c.name, c.created, c.notes, "
-                 "  (SELECT count(*) FROM case_samples cs WHERE cs.case_id = c.id), "
-                 "  (SELECT count(*) FROM case_samples cs JOIN samples s ON s.id = cs.sample_id "
-                 "   WHERE cs.case_id = c.id AND s.verdict IN ('malicious', 'suspicious')) "
-                 "FROM cases c ORDER BY c.created DESC, c.id DESC",
-                 error);
+  g_autoptr (PetriSqlStmt) stmt = petri_sql_prepare (
+      db,
+      "SELECT c.name, c.created, c.notes, "
+      "  (SELECT count(*) FROM case_samples cs WHERE cs.case_id = c.id), "
+      "  (SELECT count(*) FROM case_samples cs JOIN samples s ON s.id = cs.sample_id "
+      "   WHERE cs.case_id = c.id AND s.verdict IN ('malicious', 'suspicious')) "
+      "FROM cases c ORDER BY c.created DESC, c.id DESC",
+      error);
   int rc;
 
   if (stmt == NULL)
@@ -121,14 +38,14 @@ petri_query_cases (sqlite3 *db, const char *arg, gpointer data, GCancellable *ca
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
       json_builder_begin_object (b);
-      add_string (b, "name", col_text (stmt, 0));
-      add_time (b, "created", stmt, 1);
-      add_string (b, "notes", col_text (stmt, 2));
-      add_int (b, "samples", sqlite3_column_int64 (stmt, 3));
-      add_int (b, "detections", sqlite3_column_int64 (stmt, 4));
+      petri_json_add_string (b, "name", petri_sql_col_text (stmt, 0));
+      petri_json_add_col_time (b, "created", stmt, 1);
+      petri_json_add_string (b, "notes", petri_sql_col_text (stmt, 2));
+      petri_json_add_int (b, "samples", sqlite3_column_int64 (stmt, 3));
+      petri_json_add_int (b, "detections", sqlite3_column_int64 (stmt, 4));
       json_builder_end_object (b);
     }
-  if (step_error (db, rc, error))
+  if (!petri_sql_done (db, rc, error))
     return NULL;
   json_builder_end_array (b);
   return json_builder_get_root (b);
@@ -143,15 +60,15 @@ petri_query_cases (sqlite3 *db, const char *arg, gpointer data, GCancellable *ca
 static void
 add_sample_fields (JsonBuilder *b, sqlite3_stmt *stmt)
 {
-  add_string (b, "sha256", col_text (stmt, 1));
-  add_string (b, "sha1", col_text (stmt, 2));
-  add_string (b, "md5", col_text (stmt, 3));
-  add_int (b, "size", sqlite3_column_int64 (stmt, 4));
-  add_string (b, "mime", col_text (stmt, 5));
-  add_string (b, "type", col_text (stmt, 6));
-  add_string (b, "ssdeep", col_text (stmt, 7));
-  add_time (b, "first_seen", stmt, 8);
-  add_string (b, "verdict", col_text (stmt, 9));
+  petri_json_add_string (b, "sha256", petri_sql_col_text (stmt, 1));
+  petri_json_add_string (b, "sha1", petri_sql_col_text (stmt, 2));
+  petri_json_add_string (b, "md5", petri_sql_col_text (stmt, 3));
+  petri_json_add_int (b, "size", sqlite3_column_int64 (stmt, 4));
+  petri_json_add_string (b, "mime", petri_sql_col_text (stmt, 5));
+  petri_json_add_string (b, "type", petri_sql_col_text (stmt, 6));
+  petri_json_add_string (b, "ssdeep", petri_sql_col_text (stmt, 7));
+  petri_json_add_col_time (b, "first_seen", stmt, 8);
+  petri_json_add_string (b, "verdict", petri_sql_col_text (stmt, 9));
 }
 
 static gboolean
@@ -161,10 +78,10 @@ add_strings_column (JsonBuilder *b, sqlite3 *db, sqlite3_stmt *stmt, int col, GE
 
   json_builder_begin_array (b);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    json_builder_add_string_value (b, col_text (stmt, col));
+    json_builder_add_string_value (b, petri_sql_col_text (stmt, col));
   json_builder_end_array (b);
   sqlite3_reset (stmt);
-  return !step_error (db, rc, error);
+  return petri_sql_done (db, rc, error);
 }
 
 /* Detection names that appeared on a sample after the same engine had
@@ -179,34 +96,35 @@ petri_query_case (sqlite3 *db, const char *arg, gpointer data, GCancellable *can
                   GError **error)
 {
   g_autoptr (JsonBuilder) b = json_builder_new ();
-  g_autoptr (Stmt) c = NULL, samples = NULL, names = NULL, tags = NULL, sandbox = NULL;
-  g_autoptr (Stmt) fresh = NULL;
-  g_autoptr (Stmt) detections = NULL;
+  g_autoptr (PetriSqlStmt) c = NULL, samples = NULL, names = NULL, tags = NULL, sandbox = NULL;
+  g_autoptr (PetriSqlStmt) fresh = NULL;
+  g_autoptr (PetriSqlStmt) detections = NULL;
   gint64 case_id;
   int rc;
 
-  c = prepare (db, "SELECT id, name, created, notes FROM cases WHERE name = ?", error);
-  samples = prepare (db,
-                     "SELECT " SAMPLE_COLUMNS ", cs.added, cs.notes, cs.analyst_verdict "
-                     "FROM case_samples cs JOIN samples s ON s.id = cs.sample_id "
-                     "WHERE cs.case_id = ? ORDER BY cs.added, s.id",
-                     error);
-  names = prepare (db,
-                   "SELECT name, path FROM sightings WHERE case_id = ?1 AND sample_id = ?2 "
-                   "ORDER BY id",
-                   error);
-  tags = prepare (db, "SELECT tag FROM tags WHERE case_id = ?1 AND sample_id = ?2 ORDER BY tag",
-                  error);
-  sandbox = prepare (db,
-                     "SELECT status, reason FROM analyses WHERE sample_id = ? "
-                     "ORDER BY id DESC LIMIT 1",
-                     error);
-  fresh = prepare (db, NEW_DETECTIONS_SQL " LIMIT 1", error);
+  c = petri_sql_prepare (db, "SELECT id, name, created, notes FROM cases WHERE name = ?", error);
+  samples = petri_sql_prepare (db,
+                               "SELECT " SAMPLE_COLUMNS ", cs.added, cs.notes, cs.analyst_verdict "
+                               "FROM case_samples cs JOIN samples s ON s.id = cs.sample_id "
+                               "WHERE cs.case_id = ? ORDER BY cs.added, s.id",
+                               error);
+  names
+      = petri_sql_prepare (db,
+                           "SELECT name, path FROM sightings WHERE case_id = ?1 AND sample_id = ?2 "
+                           "ORDER BY id",
+                           error);
+  tags = petri_sql_prepare (
+      db, "SELECT tag FROM tags WHERE case_id = ?1 AND sample_id = ?2 ORDER BY tag", error);
+  sandbox = petri_sql_prepare (db,
+                               "SELECT status, reason FROM analyses WHERE sample_id = ? "
+                               "ORDER BY id DESC LIMIT 1",
+                               error);
+  fresh = petri_sql_prepare (db, NEW_DETECTIONS_SQL " LIMIT 1", error);
   /* The window's search field matches detection names too. */
-  detections = prepare (db,
-                        "SELECT DISTINCT name FROM detection_names WHERE sample_id = ? "
-                        "ORDER BY name",
-                        error);
+  detections = petri_sql_prepare (db,
+                                  "SELECT DISTINCT name FROM detection_names WHERE sample_id = ? "
+                                  "ORDER BY name",
+                                  error);
   if (c == NULL || samples == NULL || names == NULL || tags == NULL || sandbox == NULL
       || fresh == NULL || detections == NULL)
     return NULL;
@@ -215,7 +133,7 @@ petri_query_case (sqlite3 *db, const char *arg, gpointer data, GCancellable *can
   rc = sqlite3_step (c);
   if (rc != SQLITE_ROW)
     {
-      if (!step_error (db, rc, error))
+      if (petri_sql_done (db, rc, error))
         g_set_error (error, PETRI_APP_ERROR, PETRI_APP_ERROR_NOT_FOUND, _ ("There is no case “%s”"),
                      arg);
       return NULL;
@@ -223,9 +141,9 @@ petri_query_case (sqlite3 *db, const char *arg, gpointer data, GCancellable *can
   case_id = sqlite3_column_int64 (c, 0);
 
   json_builder_begin_object (b);
-  add_string (b, "name", col_text (c, 1));
-  add_time (b, "created", c, 2);
-  add_string (b, "notes", col_text (c, 3));
+  petri_json_add_string (b, "name", petri_sql_col_text (c, 1));
+  petri_json_add_col_time (b, "created", c, 2);
+  petri_json_add_string (b, "notes", petri_sql_col_text (c, 3));
   json_builder_set_member_name (b, "samples");
   json_builder_begin_array (b);
   sqlite3_bind_int64 (samples, 1, case_id);
@@ -238,8 +156,8 @@ petri_query_case (sqlite3 *db, const char *arg, gpointer data, GCancellable *can
 
       json_builder_begin_object (b);
       add_sample_fields (b, samples);
-      add_int (b, "detections", sqlite3_column_int64 (samples, 10));
-      add_int (b, "engines", sqlite3_column_int64 (samples, 11));
+      petri_json_add_int (b, "detections", sqlite3_column_int64 (samples, 10));
+      petri_json_add_int (b, "engines", sqlite3_column_int64 (samples, 11));
 
       sqlite3_bind_int64 (names, 1, case_id);
       sqlite3_bind_int64 (names, 2, sample_id);
@@ -249,15 +167,15 @@ petri_query_case (sqlite3 *db, const char *arg, gpointer data, GCancellable *can
       json_builder_set_member_name (b, "paths");
       if (!add_strings_column (b, db, names, 1, error))
         return NULL;
-      add_time (b, "added", samples, N_SAMPLE_COLUMNS);
+      petri_json_add_col_time (b, "added", samples, N_SAMPLE_COLUMNS);
       sqlite3_bind_int64 (tags, 1, case_id);
       sqlite3_bind_int64 (tags, 2, sample_id);
       json_builder_set_member_name (b, "tags");
       if (!add_strings_column (b, db, tags, 0, error))
         return NULL;
-      add_string (b, "notes", col_text (samples, N_SAMPLE_COLUMNS + 1));
-      add_string (b, "analyst_verdict",
-                  (const char *) sqlite3_column_text (samples, N_SAMPLE_COLUMNS + 2));
+      petri_json_add_string (b, "notes", petri_sql_col_text (samples, N_SAMPLE_COLUMNS + 1));
+      petri_json_add_string (b, "analyst_verdict",
+                             (const char *) sqlite3_column_text (samples, N_SAMPLE_COLUMNS + 2));
       sqlite3_bind_int64 (detections, 1, sample_id);
       json_builder_set_member_name (b, "detection_names");
       if (!add_strings_column (b, db, detections, 0, error))
@@ -268,8 +186,8 @@ petri_query_case (sqlite3 *db, const char *arg, gpointer data, GCancellable *can
       if (sqlite3_step (sandbox) == SQLITE_ROW)
         {
           json_builder_begin_object (b);
-          add_string (b, "status", col_text (sandbox, 0));
-          add_string (b, "reason", col_text (sandbox, 1));
+          petri_json_add_string (b, "status", petri_sql_col_text (sandbox, 0));
+          petri_json_add_string (b, "reason", petri_sql_col_text (sandbox, 1));
           json_builder_end_object (b);
         }
       else
@@ -278,13 +196,13 @@ petri_query_case (sqlite3 *db, const char *arg, gpointer data, GCancellable *can
 
       sqlite3_bind_int64 (fresh, 1, sample_id);
       if (sqlite3_step (fresh) == SQLITE_ROW)
-        add_time (b, "new_detection_since", fresh, 2);
+        petri_json_add_col_time (b, "new_detection_since", fresh, 2);
       else
-        add_string (b, "new_detection_since", NULL);
+        petri_json_add_string (b, "new_detection_since", NULL);
       sqlite3_reset (fresh);
       json_builder_end_object (b);
     }
-  if (step_error (db, rc, error))
+  if (!petri_sql_done (db, rc, error))
     return NULL;
   json_builder_end_array (b);
   json_builder_end_object (b);
@@ -309,7 +227,7 @@ resolve_sample (sqlite3 *db, const char *arg, GError **error)
 {
   g_autofree char *key = g_ascii_strdown (arg != NULL ? arg : "", -1);
   g_autofree char *upper = NULL;
-  g_autoptr (Stmt) stmt = NULL;
+  g_autoptr (PetriSqlStmt) stmt = NULL;
   gint64 id = 0;
   guint n = 0;
   int rc;
@@ -325,7 +243,8 @@ resolve_sample (sqlite3 *db, const char *arg, GError **error)
     }
   /* Prefix as a range, so that the unique index answers it. */
   upper = g_strconcat (key, "g", NULL);
-  stmt = prepare (db, "SELECT id FROM samples WHERE sha256 >= ? AND sha256 < ? LIMIT 2", error);
+  stmt = petri_sql_prepare (db, "SELECT id FROM samples WHERE sha256 >= ? AND sha256 < ? LIMIT 2",
+                            error);
   if (stmt == NULL)
     return -1;
   sqlite3_bind_text (stmt, 1, key, -1, SQLITE_TRANSIENT);
@@ -335,7 +254,7 @@ resolve_sample (sqlite3 *db, const char *arg, GError **error)
       id = sqlite3_column_int64 (stmt, 0);
       n++;
     }
-  if (step_error (db, rc, error))
+  if (!petri_sql_done (db, rc, error))
     return -1;
   if (n > 1)
     {
@@ -348,11 +267,11 @@ resolve_sample (sqlite3 *db, const char *arg, GError **error)
 
   if (strlen (key) == 32 || strlen (key) == 40)
     {
-      g_autoptr (Stmt) other
-          = prepare (db,
-                     strlen (key) == 32 ? "SELECT id FROM samples WHERE md5 = ?"
-                                        : "SELECT id FROM samples WHERE sha1 = ?",
-                     error);
+      g_autoptr (PetriSqlStmt) other
+          = petri_sql_prepare (db,
+                               strlen (key) == 32 ? "SELECT id FROM samples WHERE md5 = ?"
+                                                  : "SELECT id FROM samples WHERE sha1 = ?",
+                               error);
       if (other == NULL)
         return -1;
       sqlite3_bind_text (other, 1, key, -1, SQLITE_TRANSIENT);
@@ -367,10 +286,11 @@ resolve_sample (sqlite3 *db, const char *arg, GError **error)
 static JsonNode *
 result_from_row (sqlite3_stmt *stmt, int first)
 {
-  g_autoptr (PetriEngineResult) r = petri_engine_result_new (
-      col_text (stmt, first), col_text (stmt, first + 1), col_text (stmt, first + 2));
-  const char *kind = col_text (stmt, first + 3);
-  g_autoptr (JsonNode) names = json_from_string (col_text (stmt, first + 4), NULL);
+  g_autoptr (PetriEngineResult) r = petri_engine_result_new (petri_sql_col_text (stmt, first),
+                                                             petri_sql_col_text (stmt, first + 1),
+                                                             petri_sql_col_text (stmt, first + 2));
+  const char *kind = petri_sql_col_text (stmt, first + 3);
+  g_autoptr (JsonNode) names = json_from_string (petri_sql_col_text (stmt, first + 4), NULL);
   const char *details = (const char *) sqlite3_column_text (stmt, first + 6);
   JsonNode *node;
 
@@ -387,7 +307,7 @@ result_from_row (sqlite3_stmt *stmt, int first)
   if (details != NULL)
     r->details = json_from_string (details, NULL);
   if (sqlite3_column_type (stmt, first + 7) != SQLITE_NULL)
-    r->error = g_strdup (col_text (stmt, first + 7));
+    r->error = g_strdup (petri_sql_col_text (stmt, first + 7));
 
   node = petri_engine_result_to_json (r);
   {
@@ -403,7 +323,7 @@ result_from_row (sqlite3_stmt *stmt, int first)
 static gboolean
 add_results (JsonBuilder *b, sqlite3 *db, const char *sql, gint64 sample_id, GError **error)
 {
-  g_autoptr (Stmt) stmt = prepare (db, sql, error);
+  g_autoptr (PetriSqlStmt) stmt = petri_sql_prepare (db, sql, error);
   int rc;
 
   if (stmt == NULL)
@@ -413,23 +333,25 @@ add_results (JsonBuilder *b, sqlite3 *db, const char *sql, gint64 sample_id, GEr
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     json_builder_add_value (b, result_from_row (stmt, 0));
   json_builder_end_array (b);
-  return !step_error (db, rc, error);
+  return petri_sql_done (db, rc, error);
 }
 
 static gboolean
 add_cases_of_sample (JsonBuilder *b, sqlite3 *db, gint64 sample_id, GError **error)
 {
-  g_autoptr (Stmt) cases = prepare (db,
-                                    "SELECT c.id, c.name, cs.added, cs.notes, cs.analyst_verdict, "
-                                    "cs.analyst_comment FROM case_samples cs "
-                                    "JOIN cases c ON c.id = cs.case_id WHERE cs.sample_id = ? "
-                                    "ORDER BY cs.added, c.id",
-                                    error);
-  g_autoptr (Stmt) names = prepare (db,
-                                    "SELECT name, path, added FROM sightings "
-                                    "WHERE case_id = ? AND sample_id = ? ORDER BY id",
-                                    error);
-  g_autoptr (Stmt) tags = prepare (
+  g_autoptr (PetriSqlStmt) cases
+      = petri_sql_prepare (db,
+                           "SELECT c.id, c.name, cs.added, cs.notes, cs.analyst_verdict, "
+                           "cs.analyst_comment FROM case_samples cs "
+                           "JOIN cases c ON c.id = cs.case_id WHERE cs.sample_id = ? "
+                           "ORDER BY cs.added, c.id",
+                           error);
+  g_autoptr (PetriSqlStmt) names
+      = petri_sql_prepare (db,
+                           "SELECT name, path, added FROM sightings "
+                           "WHERE case_id = ? AND sample_id = ? ORDER BY id",
+                           error);
+  g_autoptr (PetriSqlStmt) tags = petri_sql_prepare (
       db, "SELECT tag FROM tags WHERE case_id = ? AND sample_id = ? ORDER BY tag", error);
   int rc;
 
@@ -442,8 +364,8 @@ add_cases_of_sample (JsonBuilder *b, sqlite3 *db, gint64 sample_id, GError **err
       gint64 case_id = sqlite3_column_int64 (cases, 0);
 
       json_builder_begin_object (b);
-      add_string (b, "case", col_text (cases, 1));
-      add_time (b, "added", cases, 2);
+      petri_json_add_string (b, "case", petri_sql_col_text (cases, 1));
+      petri_json_add_col_time (b, "added", cases, 2);
       json_builder_set_member_name (b, "names");
       json_builder_begin_array (b);
       sqlite3_bind_int64 (names, 1, case_id);
@@ -451,9 +373,9 @@ add_cases_of_sample (JsonBuilder *b, sqlite3 *db, gint64 sample_id, GError **err
       while (sqlite3_step (names) == SQLITE_ROW)
         {
           json_builder_begin_object (b);
-          add_string (b, "name", col_text (names, 0));
-          add_string (b, "path", col_text (names, 1));
-          add_time (b, "added", names, 2);
+          petri_json_add_string (b, "name", petri_sql_col_text (names, 0));
+          petri_json_add_string (b, "path", petri_sql_col_text (names, 1));
+          petri_json_add_col_time (b, "added", names, 2);
           json_builder_end_object (b);
         }
       sqlite3_reset (names);
@@ -463,29 +385,31 @@ add_cases_of_sample (JsonBuilder *b, sqlite3 *db, gint64 sample_id, GError **err
       json_builder_set_member_name (b, "tags");
       if (!add_strings_column (b, db, tags, 0, error))
         return FALSE;
-      add_string (b, "notes", col_text (cases, 3));
-      add_string (b, "analyst_verdict", (const char *) sqlite3_column_text (cases, 4));
-      add_string (b, "analyst_comment", col_text (cases, 5));
+      petri_json_add_string (b, "notes", petri_sql_col_text (cases, 3));
+      petri_json_add_string (b, "analyst_verdict", (const char *) sqlite3_column_text (cases, 4));
+      petri_json_add_string (b, "analyst_comment", petri_sql_col_text (cases, 5));
       json_builder_end_object (b);
     }
   json_builder_end_array (b);
-  return !step_error (db, rc, error);
+  return petri_sql_done (db, rc, error);
 }
 
 static gboolean
 add_analyses (JsonBuilder *b, sqlite3 *db, gint64 sample_id, GError **error)
 {
-  g_autoptr (Stmt) analyses = prepare (db,
-                                       "SELECT a.id, a.source, a.vm, a.platform, a.status, "
-                                       "a.reason, a.queued, a.started, a.finished, a.duration, "
-                                       "a.summary, c.name FROM analyses a "
-                                       "LEFT JOIN cases c ON c.id = a.case_id "
-                                       "WHERE a.sample_id = ? ORDER BY a.id",
-                                       error);
-  g_autoptr (Stmt) events = prepare (db,
-                                     "SELECT ts, category, action, pid, ppid, process, target, "
-                                     "details FROM events WHERE analysis_id = ? ORDER BY seq",
-                                     error);
+  g_autoptr (PetriSqlStmt) analyses
+      = petri_sql_prepare (db,
+                           "SELECT a.id, a.source, a.vm, a.platform, a.status, "
+                           "a.reason, a.queued, a.started, a.finished, a.duration, "
+                           "a.summary, c.name FROM analyses a "
+                           "LEFT JOIN cases c ON c.id = a.case_id "
+                           "WHERE a.sample_id = ? ORDER BY a.id",
+                           error);
+  g_autoptr (PetriSqlStmt) events
+      = petri_sql_prepare (db,
+                           "SELECT ts, category, action, pid, ppid, process, target, "
+                           "details FROM events WHERE analysis_id = ? ORDER BY seq",
+                           error);
   int rc;
 
   if (analyses == NULL || events == NULL)
@@ -495,22 +419,22 @@ add_analyses (JsonBuilder *b, sqlite3 *db, gint64 sample_id, GError **error)
   while ((rc = sqlite3_step (analyses)) == SQLITE_ROW)
     {
       json_builder_begin_object (b);
-      add_int (b, "id", sqlite3_column_int64 (analyses, 0));
-      add_string (b, "case", (const char *) sqlite3_column_text (analyses, 11));
-      add_string (b, "source", col_text (analyses, 1));
-      add_string (b, "vm", col_text (analyses, 2));
-      add_string (b, "platform", col_text (analyses, 3));
-      add_string (b, "status", col_text (analyses, 4));
-      add_string (b, "reason", col_text (analyses, 5));
-      add_time (b, "queued", analyses, 6);
-      add_time (b, "started", analyses, 7);
-      add_time (b, "finished", analyses, 8);
+      petri_json_add_int (b, "id", sqlite3_column_int64 (analyses, 0));
+      petri_json_add_string (b, "case", (const char *) sqlite3_column_text (analyses, 11));
+      petri_json_add_string (b, "source", petri_sql_col_text (analyses, 1));
+      petri_json_add_string (b, "vm", petri_sql_col_text (analyses, 2));
+      petri_json_add_string (b, "platform", petri_sql_col_text (analyses, 3));
+      petri_json_add_string (b, "status", petri_sql_col_text (analyses, 4));
+      petri_json_add_string (b, "reason", petri_sql_col_text (analyses, 5));
+      petri_json_add_col_time (b, "queued", analyses, 6);
+      petri_json_add_col_time (b, "started", analyses, 7);
+      petri_json_add_col_time (b, "finished", analyses, 8);
       json_builder_set_member_name (b, "duration");
       if (sqlite3_column_type (analyses, 9) == SQLITE_NULL)
         json_builder_add_null_value (b);
       else
         json_builder_add_int_value (b, sqlite3_column_int64 (analyses, 9));
-      add_json_text (b, "summary", (const char *) sqlite3_column_text (analyses, 10));
+      petri_json_add_col_json (b, "summary", analyses, 10, FALSE);
 
       json_builder_set_member_name (b, "events");
       json_builder_begin_array (b);
@@ -520,8 +444,8 @@ add_analyses (JsonBuilder *b, sqlite3 *db, gint64 sample_id, GError **error)
           json_builder_begin_object (b);
           json_builder_set_member_name (b, "ts");
           json_builder_add_double_value (b, sqlite3_column_double (events, 0));
-          add_string (b, "category", col_text (events, 1));
-          add_string (b, "action", col_text (events, 2));
+          petri_json_add_string (b, "category", petri_sql_col_text (events, 1));
+          petri_json_add_string (b, "action", petri_sql_col_text (events, 2));
           json_builder_set_member_name (b, "pid");
           if (sqlite3_column_type (events, 3) == SQLITE_NULL)
             json_builder_add_null_value (b);
@@ -532,9 +456,9 @@ add_analyses (JsonBuilder *b, sqlite3 *db, gint64 sample_id, GError **error)
             json_builder_add_null_value (b);
           else
             json_builder_add_int_value (b, sqlite3_column_int64 (events, 4));
-          add_string (b, "process", (const char *) sqlite3_column_text (events, 5));
-          add_string (b, "target", (const char *) sqlite3_column_text (events, 6));
-          add_json_text (b, "details", (const char *) sqlite3_column_text (events, 7));
+          petri_json_add_string (b, "process", (const char *) sqlite3_column_text (events, 5));
+          petri_json_add_string (b, "target", (const char *) sqlite3_column_text (events, 6));
+          petri_json_add_col_json (b, "details", events, 7, FALSE);
           json_builder_end_object (b);
         }
       sqlite3_reset (events);
@@ -542,13 +466,13 @@ add_analyses (JsonBuilder *b, sqlite3 *db, gint64 sample_id, GError **error)
       json_builder_end_object (b);
     }
   json_builder_end_array (b);
-  return !step_error (db, rc, error);
+  return petri_sql_done (db, rc, error);
 }
 
 static gboolean
 add_links (JsonBuilder *b, sqlite3 *db, gint64 sample_id, gboolean parents, GError **error)
 {
-  g_autoptr (Stmt) stmt = prepare (
+  g_autoptr (PetriSqlStmt) stmt = petri_sql_prepare (
       db,
       parents ? "SELECT s.sha256, l.path, l.relation FROM sample_links l "
                 "JOIN samples s ON s.id = l.parent_id WHERE l.child_id = ? ORDER BY s.sha256"
@@ -564,18 +488,18 @@ add_links (JsonBuilder *b, sqlite3 *db, gint64 sample_id, gboolean parents, GErr
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
       if (parents)
-        json_builder_add_string_value (b, col_text (stmt, 0));
+        json_builder_add_string_value (b, petri_sql_col_text (stmt, 0));
       else
         {
           json_builder_begin_object (b);
-          add_string (b, "sha256", col_text (stmt, 0));
-          add_string (b, "path", col_text (stmt, 1));
-          add_string (b, "relation", col_text (stmt, 2));
+          petri_json_add_string (b, "sha256", petri_sql_col_text (stmt, 0));
+          petri_json_add_string (b, "path", petri_sql_col_text (stmt, 1));
+          petri_json_add_string (b, "relation", petri_sql_col_text (stmt, 2));
           json_builder_end_object (b);
         }
     }
   json_builder_end_array (b);
-  return !step_error (db, rc, error);
+  return petri_sql_done (db, rc, error);
 }
 
 JsonNode *
@@ -583,24 +507,24 @@ petri_query_sample (sqlite3 *db, const char *arg, gpointer data, GCancellable *c
                     GError **error)
 {
   g_autoptr (JsonBuilder) b = json_builder_new ();
-  g_autoptr (Stmt) stmt = NULL;
+  g_autoptr (PetriSqlStmt) stmt = NULL;
   gint64 sample_id = resolve_sample (db, arg, error);
 
   if (sample_id < 0)
     return NULL;
-  stmt = prepare (db, "SELECT " SAMPLE_COLUMNS " FROM samples s WHERE s.id = ?", error);
+  stmt = petri_sql_prepare (db, "SELECT " SAMPLE_COLUMNS " FROM samples s WHERE s.id = ?", error);
   if (stmt == NULL)
     return NULL;
   sqlite3_bind_int64 (stmt, 1, sample_id);
   if (sqlite3_step (stmt) != SQLITE_ROW)
     {
-      petri_store_set_sqlite_error (db, SQLITE_ERROR, "reading a sample", error);
+      petri_store_set_sqlite_error (db, SQLITE_ERROR, N_ ("reading a sample"), error);
       return NULL;
     }
 
   json_builder_begin_object (b);
   add_sample_fields (b, stmt);
-  add_int (b, "detections", sqlite3_column_int64 (stmt, 10));
+  petri_json_add_int (b, "detections", sqlite3_column_int64 (stmt, 10));
   json_builder_set_member_name (b, "engines");
   if (!add_results (b, db,
                     "SELECT " RESULT_COLUMNS " FROM engine_results WHERE id IN "
@@ -627,7 +551,7 @@ petri_query_sample (sqlite3 *db, const char *arg, gpointer data, GCancellable *c
     return NULL;
   json_builder_set_member_name (b, "new_detections");
   {
-    g_autoptr (Stmt) fresh = prepare (db, NEW_DETECTIONS_SQL, error);
+    g_autoptr (PetriSqlStmt) fresh = petri_sql_prepare (db, NEW_DETECTIONS_SQL, error);
     int rc;
 
     if (fresh == NULL)
@@ -637,13 +561,13 @@ petri_query_sample (sqlite3 *db, const char *arg, gpointer data, GCancellable *c
     while ((rc = sqlite3_step (fresh)) == SQLITE_ROW)
       {
         json_builder_begin_object (b);
-        add_string (b, "engine", col_text (fresh, 0));
-        add_string (b, "name", col_text (fresh, 1));
-        add_time (b, "first_seen", fresh, 2);
+        petri_json_add_string (b, "engine", petri_sql_col_text (fresh, 0));
+        petri_json_add_string (b, "name", petri_sql_col_text (fresh, 1));
+        petri_json_add_col_time (b, "first_seen", fresh, 2);
         json_builder_end_object (b);
       }
     json_builder_end_array (b);
-    if (step_error (db, rc, error))
+    if (!petri_sql_done (db, rc, error))
       return NULL;
   }
   json_builder_end_object (b);
@@ -664,19 +588,19 @@ static void
 add_hit (Hits *hits, sqlite3_stmt *row, const char *kind, const char *match)
 {
   /* row: sha256, case name, added, first name in that case */
-  g_autofree char *key
-      = g_strdup_printf ("%s\t%s\t%s\t%s", col_text (row, 0), col_text (row, 1), kind, match);
+  g_autofree char *key = g_strdup_printf ("%s\t%s\t%s\t%s", petri_sql_col_text (row, 0),
+                                          petri_sql_col_text (row, 1), kind, match);
 
   if (hits->n >= SEARCH_LIMIT || !g_hash_table_add (hits->seen, g_steal_pointer (&key)))
     return;
   hits->n++;
   json_builder_begin_object (hits->b);
-  add_string (hits->b, "sha256", col_text (row, 0));
-  add_string (hits->b, "case", col_text (row, 1));
-  add_time (hits->b, "added", row, 2);
-  add_string (hits->b, "name", col_text (row, 3));
-  add_string (hits->b, "kind", kind);
-  add_string (hits->b, "match", match);
+  petri_json_add_string (hits->b, "sha256", petri_sql_col_text (row, 0));
+  petri_json_add_string (hits->b, "case", petri_sql_col_text (row, 1));
+  petri_json_add_col_time (hits->b, "added", row, 2);
+  petri_json_add_string (hits->b, "name", petri_sql_col_text (row, 3));
+  petri_json_add_string (hits->b, "kind", kind);
+  petri_json_add_string (hits->b, "match", match);
   json_builder_end_object (hits->b);
 }
 
@@ -695,7 +619,7 @@ add_sample_hits (Hits *hits, sqlite3 *db, sqlite3_stmt *cases, gint64 sample_id,
   while ((rc = sqlite3_step (cases)) == SQLITE_ROW)
     add_hit (hits, cases, kind, match);
   sqlite3_reset (cases);
-  return !step_error (db, rc, error);
+  return petri_sql_done (db, rc, error);
 }
 
 /* "a b" → "\"a b\"" as one FTS5 phrase (trigram: substring match). */
@@ -722,7 +646,7 @@ petri_query_search (sqlite3 *db, const char *arg, gpointer data, GCancellable *c
   g_autoptr (GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_autofree char *text = g_strstrip (g_strdup (arg != NULL ? arg : ""));
   g_autofree char *lower = g_ascii_strdown (text, -1);
-  g_autoptr (Stmt) cases = NULL;
+  g_autoptr (PetriSqlStmt) cases = NULL;
   Hits hits = { b, seen, 0 };
 
   if (*text == '\0')
@@ -731,15 +655,15 @@ petri_query_search (sqlite3 *db, const char *arg, gpointer data, GCancellable *c
                            _ ("Nothing to search for"));
       return NULL;
     }
-  cases = prepare (db,
-                   "SELECT s.sha256, c.name, cs.added, "
-                   "  (SELECT name FROM sightings g WHERE g.case_id = c.id "
-                   "   AND g.sample_id = s.id ORDER BY g.id LIMIT 1) "
-                   "FROM case_samples cs JOIN cases c ON c.id = cs.case_id "
-                   "JOIN samples s ON s.id = cs.sample_id "
-                   "WHERE cs.sample_id = ?1 AND (?2 IS NULL OR cs.case_id = ?2) "
-                   "ORDER BY cs.added",
-                   error);
+  cases = petri_sql_prepare (db,
+                             "SELECT s.sha256, c.name, cs.added, "
+                             "  (SELECT name FROM sightings g WHERE g.case_id = c.id "
+                             "   AND g.sample_id = s.id ORDER BY g.id LIMIT 1) "
+                             "FROM case_samples cs JOIN cases c ON c.id = cs.case_id "
+                             "JOIN samples s ON s.id = cs.sample_id "
+                             "WHERE cs.sample_id = ?1 AND (?2 IS NULL OR cs.case_id = ?2) "
+                             "ORDER BY cs.added",
+                             error);
   if (cases == NULL)
     return NULL;
 
@@ -749,21 +673,21 @@ petri_query_search (sqlite3 *db, const char *arg, gpointer data, GCancellable *c
   if (strlen (lower) >= 4 && strlen (lower) <= 64 && is_hex (lower))
     {
       g_autofree char *upper = g_strconcat (lower, "g", NULL);
-      g_autoptr (Stmt) h
-          = prepare (db,
-                     "SELECT id, 'sha256', sha256 FROM samples "
-                     "WHERE sha256 >= ?1 AND sha256 < ?2 "
-                     "UNION ALL SELECT id, 'md5', md5 FROM samples WHERE md5 = ?1 "
-                     "UNION ALL SELECT id, 'sha1', sha1 FROM samples WHERE sha1 = ?1 "
-                     "LIMIT 1000",
-                     error);
+      g_autoptr (PetriSqlStmt) h
+          = petri_sql_prepare (db,
+                               "SELECT id, 'sha256', sha256 FROM samples "
+                               "WHERE sha256 >= ?1 AND sha256 < ?2 "
+                               "UNION ALL SELECT id, 'md5', md5 FROM samples WHERE md5 = ?1 "
+                               "UNION ALL SELECT id, 'sha1', sha1 FROM samples WHERE sha1 = ?1 "
+                               "LIMIT 1000",
+                               error);
       if (h == NULL)
         return NULL;
       sqlite3_bind_text (h, 1, lower, -1, SQLITE_TRANSIENT);
       sqlite3_bind_text (h, 2, upper, -1, SQLITE_TRANSIENT);
       while (sqlite3_step (h) == SQLITE_ROW)
-        if (!add_sample_hits (&hits, db, cases, sqlite3_column_int64 (h, 0), 0, col_text (h, 1),
-                              col_text (h, 2), error))
+        if (!add_sample_hits (&hits, db, cases, sqlite3_column_int64 (h, 0), 0,
+                              petri_sql_col_text (h, 1), petri_sql_col_text (h, 2), error))
           return NULL;
     }
 
@@ -771,10 +695,11 @@ petri_query_search (sqlite3 *db, const char *arg, gpointer data, GCancellable *c
   if (g_utf8_strlen (text, -1) >= 3)
     {
       g_autofree char *phrase = fts_phrase (text);
-      g_autoptr (Stmt) f = prepare (db,
-                                    "SELECT sample_id, case_id, kind, text FROM search_index "
-                                    "WHERE search_index MATCH ?1 LIMIT 5000",
-                                    error);
+      g_autoptr (PetriSqlStmt) f
+          = petri_sql_prepare (db,
+                               "SELECT sample_id, case_id, kind, text FROM search_index "
+                               "WHERE search_index MATCH ?1 LIMIT 5000",
+                               error);
       int rc;
 
       if (f == NULL)
@@ -787,10 +712,10 @@ petri_query_search (sqlite3 *db, const char *arg, gpointer data, GCancellable *c
           if (g_cancellable_set_error_if_cancelled (cancellable, error))
             return NULL;
           if (!add_sample_hits (&hits, db, cases, sqlite3_column_int64 (f, 0), case_id,
-                                col_text (f, 2), col_text (f, 3), error))
+                                petri_sql_col_text (f, 2), petri_sql_col_text (f, 3), error))
             return NULL;
         }
-      if (rc != SQLITE_ROW && step_error (db, rc, error))
+      if (rc != SQLITE_ROW && !petri_sql_done (db, rc, error))
         return NULL;
     }
   json_builder_end_array (b);

@@ -10,44 +10,6 @@
 
 #include <glib/gi18n.h>
 
-#define STMT(self, db, sql, error)                                                                 \
-  ({                                                                                               \
-    sqlite3_stmt *_s = petri_case_store_stmt ((self), (db), (sql), (error));                       \
-    if (_s == NULL)                                                                                \
-      return FALSE;                                                                                \
-    _s;                                                                                            \
-  })
-
-static gboolean
-step_done (sqlite3 *db, sqlite3_stmt *stmt, const char *what, GError **error)
-{
-  int rc = sqlite3_step (stmt);
-
-  if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-    {
-      petri_store_set_sqlite_error (db, rc, what, error);
-      sqlite3_reset (stmt);
-      return FALSE;
-    }
-  sqlite3_reset (stmt);
-  return TRUE;
-}
-
-static gint64
-now_seconds (void)
-{
-  return g_get_real_time () / G_USEC_PER_SEC;
-}
-
-static void
-bind_text (sqlite3_stmt *stmt, int i, const char *s)
-{
-  if (s != NULL)
-    sqlite3_bind_text (stmt, i, s, -1, SQLITE_TRANSIENT);
-  else
-    sqlite3_bind_null (stmt, i);
-}
-
 /* ---------------------------------------------------------------------- */
 /* Lookups                                                                  */
 
@@ -60,13 +22,13 @@ lookup_id (PetriCaseStore *self, sqlite3 *db, const char *sql, const char *key, 
 
   if (stmt == NULL)
     return -1;
-  bind_text (stmt, 1, key);
+  petri_sql_bind_text (stmt, 1, key);
   rc = sqlite3_step (stmt);
   if (rc == SQLITE_ROW)
     id = sqlite3_column_int64 (stmt, 0);
   else if (rc != SQLITE_DONE)
     {
-      petri_store_set_sqlite_error (db, rc, "looking up a row", error);
+      petri_store_set_sqlite_error (db, rc, N_ ("looking up a row"), error);
       id = -1;
     }
   sqlite3_reset (stmt);
@@ -96,39 +58,21 @@ petri_store_ensure_case (PetriCaseStore *self, sqlite3 *db, const char *name, GE
   stmt = petri_case_store_stmt (self, db, "INSERT INTO cases (name, created) VALUES (?, ?)", error);
   if (stmt == NULL)
     return -1;
-  bind_text (stmt, 1, name);
-  sqlite3_bind_int64 (stmt, 2, now_seconds ());
-  if (!step_done (db, stmt, "creating a case", error))
+  petri_sql_bind_text (stmt, 1, name);
+  sqlite3_bind_int64 (stmt, 2, petri_now_seconds ());
+  if (!petri_sql_step (db, stmt, N_ ("creating a case"), error))
     return -1;
   return sqlite3_last_insert_rowid (db);
-}
-
-static gboolean
-fts_insert (PetriCaseStore *self, sqlite3 *db, const char *text, const char *kind, gint64 sample_id,
-            gint64 case_id, GError **error)
-{
-  sqlite3_stmt *stmt = STMT (
-      self, db, "INSERT INTO search_index (text, kind, sample_id, case_id) VALUES (?, ?, ?, ?)",
-      error);
-
-  bind_text (stmt, 1, text);
-  bind_text (stmt, 2, kind);
-  sqlite3_bind_int64 (stmt, 3, sample_id);
-  if (case_id > 0)
-    sqlite3_bind_int64 (stmt, 4, case_id);
-  else
-    sqlite3_bind_null (stmt, 4);
-  return step_done (db, stmt, "indexing for search", error);
 }
 
 gboolean
 petri_store_update_verdict (PetriCaseStore *self, sqlite3 *db, gint64 sample_id, GError **error)
 {
-  sqlite3_stmt *stmt = STMT (self, db,
-                             "SELECT result, heuristic FROM engine_results WHERE id IN "
-                             "(SELECT max(id) FROM engine_results WHERE sample_id = ?1 "
-                             "GROUP BY engine)",
-                             error);
+  sqlite3_stmt *stmt = PETRI_STMT (self, db,
+                                   "SELECT result, heuristic FROM engine_results WHERE id IN "
+                                   "(SELECT max(id) FROM engine_results WHERE sample_id = ?1 "
+                                   "GROUP BY engine)",
+                                   error);
   gboolean malicious = FALSE, suspicious = FALSE, failed = FALSE;
   guint detections = 0, engines = 0;
   PetriVerdict verdict;
@@ -155,7 +99,7 @@ petri_store_update_verdict (PetriCaseStore *self, sqlite3 *db, gint64 sample_id,
   sqlite3_reset (stmt);
   if (rc != SQLITE_DONE)
     {
-      petri_store_set_sqlite_error (db, rc, "reading results", error);
+      petri_store_set_sqlite_error (db, rc, N_ ("reading results"), error);
       return FALSE;
     }
 
@@ -170,13 +114,13 @@ petri_store_update_verdict (PetriCaseStore *self, sqlite3 *db, gint64 sample_id,
   else
     verdict = PETRI_VERDICT_PENDING;
 
-  stmt = STMT (self, db, "UPDATE samples SET verdict = ?, detections = ?, engines = ? WHERE id = ?",
-               error);
-  bind_text (stmt, 1, petri_verdict_to_string (verdict));
+  stmt = PETRI_STMT (
+      self, db, "UPDATE samples SET verdict = ?, detections = ?, engines = ? WHERE id = ?", error);
+  petri_sql_bind_text (stmt, 1, petri_verdict_to_string (verdict));
   sqlite3_bind_int (stmt, 2, detections);
   sqlite3_bind_int (stmt, 3, engines);
   sqlite3_bind_int64 (stmt, 4, sample_id);
-  return step_done (db, stmt, "updating a verdict", error);
+  return petri_sql_step (db, stmt, N_ ("updating a verdict"), error);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -219,32 +163,27 @@ add_sample_write (PetriCaseStore *self, sqlite3 *db, gpointer data, GError **err
   if (case_id < 0)
     return FALSE;
 
-  stmt = STMT (self, db,
-               "INSERT INTO samples (sha256, sha1, md5, size, mime, description, ssdeep, "
-               "first_seen) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (sha256) DO NOTHING",
-               error);
-  bind_text (stmt, 1, a->sha256);
-  bind_text (stmt, 2, a->sha1);
-  bind_text (stmt, 3, a->md5);
-  sqlite3_bind_int64 (stmt, 4, (sqlite3_int64) a->size);
-  bind_text (stmt, 5, a->mime ? a->mime : "");
-  bind_text (stmt, 6, a->description ? a->description : "");
-  bind_text (stmt, 7, a->ssdeep ? a->ssdeep : "");
-  sqlite3_bind_int64 (stmt, 8, a->when);
-  if (!step_done (db, stmt, "recording a sample", error))
-    return FALSE;
-  sample_id = petri_store_lookup_sample (self, db, a->sha256, error);
+  {
+    PetriSampleInfo info = { .sha256 = a->sha256,
+                             .sha1 = a->sha1,
+                             .md5 = a->md5,
+                             .ssdeep = a->ssdeep,
+                             .mime = a->mime,
+                             .description = a->description,
+                             .size = a->size };
+    sample_id = petri_store_insert_sample (self, db, &info, a->when, NULL, error);
+  }
   if (sample_id <= 0)
     return FALSE;
 
-  stmt = STMT (self, db,
-               "INSERT INTO case_samples (case_id, sample_id, added) VALUES (?, ?, ?) "
-               "ON CONFLICT DO NOTHING",
-               error);
+  stmt = PETRI_STMT (self, db,
+                     "INSERT INTO case_samples (case_id, sample_id, added) VALUES (?, ?, ?) "
+                     "ON CONFLICT DO NOTHING",
+                     error);
   sqlite3_bind_int64 (stmt, 1, case_id);
   sqlite3_bind_int64 (stmt, 2, sample_id);
   sqlite3_bind_int64 (stmt, 3, a->when);
-  if (!step_done (db, stmt, "adding a sample to a case", error))
+  if (!petri_sql_step (db, stmt, N_ ("adding a sample to a case"), error))
     return FALSE;
 
   if (a->path_raw == NULL)
@@ -253,22 +192,8 @@ add_sample_write (PetriCaseStore *self, sqlite3 *db, gpointer data, GError **err
   path = petri_display_name (a->path_raw);
   base = g_path_get_basename (a->path_raw);
   name = petri_display_name (base);
-  stmt = STMT (self, db,
-               "INSERT INTO sightings (case_id, sample_id, name, path, path_raw, root, added) "
-               "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-               error);
-  sqlite3_bind_int64 (stmt, 1, case_id);
-  sqlite3_bind_int64 (stmt, 2, sample_id);
-  bind_text (stmt, 3, name);
-  bind_text (stmt, 4, path);
-  sqlite3_bind_blob (stmt, 5, a->path_raw, strlen (a->path_raw), SQLITE_TRANSIENT);
-  bind_text (stmt, 6, a->root);
-  sqlite3_bind_int64 (stmt, 7, a->when);
-  if (!step_done (db, stmt, "recording a file name", error))
-    return FALSE;
-  if (sqlite3_changes (db) > 0 && !fts_insert (self, db, path, "path", sample_id, case_id, error))
-    return FALSE;
-  return TRUE;
+  return petri_store_add_sighting (self, db, case_id, sample_id, name, path, a->path_raw,
+                                   strlen (a->path_raw), a->root, a->when, error);
 }
 
 void
@@ -292,7 +217,7 @@ petri_case_store_add_sample (PetriCaseStore *self, const char *case_name,
   a->size = info->size;
   a->path_raw = g_strdup (path_raw);
   a->root = g_strdup (root);
-  a->when = now_seconds ();
+  a->when = petri_now_seconds ();
   petri_case_store_write (self, add_sample_write, a, (GDestroyNotify) add_sample_free, callback,
                           user_data);
 }
@@ -331,7 +256,7 @@ add_result_write (PetriCaseStore *self, sqlite3 *db, gpointer data, GError **err
   if (sample_id == 0)
     {
       g_set_error (error, PETRI_APP_ERROR, PETRI_APP_ERROR_NOT_FOUND,
-                   "no sample %s in the case database", a->sha256);
+                   _ ("no sample %s in the case database"), a->sha256);
       return FALSE;
     }
 
@@ -344,41 +269,42 @@ add_result_write (PetriCaseStore *self, sqlite3 *db, gpointer data, GError **err
   if (r->details != NULL)
     details = json_to_string (r->details, FALSE);
 
-  stmt = STMT (self, db,
-               "INSERT INTO engine_results (sample_id, engine, engine_version, signatures, "
-               "result, names, heuristic, details, error, scanned) "
-               "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-               error);
+  stmt = PETRI_STMT (self, db,
+                     "INSERT INTO engine_results (sample_id, engine, engine_version, signatures, "
+                     "result, names, heuristic, details, error, scanned) "
+                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                     error);
   sqlite3_bind_int64 (stmt, 1, sample_id);
-  bind_text (stmt, 2, r->engine);
-  bind_text (stmt, 3, r->engine_version);
-  bind_text (stmt, 4, r->signatures);
-  bind_text (stmt, 5, petri_result_kind_to_string (r->kind));
-  bind_text (stmt, 6, names);
+  petri_sql_bind_text (stmt, 2, r->engine);
+  petri_sql_bind_text (stmt, 3, r->engine_version);
+  petri_sql_bind_text (stmt, 4, r->signatures);
+  petri_sql_bind_text (stmt, 5, petri_result_kind_to_string (r->kind));
+  petri_sql_bind_text (stmt, 6, names);
   sqlite3_bind_int (stmt, 7, r->heuristic);
-  bind_text (stmt, 8, details);
-  bind_text (stmt, 9, r->error);
+  petri_sql_bind_text (stmt, 8, details);
+  petri_sql_bind_text (stmt, 9, r->error);
   sqlite3_bind_int64 (stmt, 10, a->when);
-  if (!step_done (db, stmt, "recording an engine result", error))
+  if (!petri_sql_step (db, stmt, N_ ("recording an engine result"), error))
     return FALSE;
 
   for (guint i = 0; r->kind == PETRI_RESULT_DETECTED && i < r->names->len; i++)
     {
       const char *name = g_ptr_array_index (r->names, i);
 
-      stmt = STMT (self, db,
-                   "INSERT INTO detection_names (sample_id, engine, name, heuristic, first_seen) "
-                   "VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-                   error);
+      stmt = PETRI_STMT (
+          self, db,
+          "INSERT INTO detection_names (sample_id, engine, name, heuristic, first_seen) "
+          "VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+          error);
       sqlite3_bind_int64 (stmt, 1, sample_id);
-      bind_text (stmt, 2, r->engine);
-      bind_text (stmt, 3, name);
+      petri_sql_bind_text (stmt, 2, r->engine);
+      petri_sql_bind_text (stmt, 3, name);
       sqlite3_bind_int (stmt, 4, petri_name_is_heuristic (name));
       sqlite3_bind_int64 (stmt, 5, a->when);
-      if (!step_done (db, stmt, "recording a detection name", error))
+      if (!petri_sql_step (db, stmt, N_ ("recording a detection name"), error))
         return FALSE;
       if (sqlite3_changes (db) > 0
-          && !fts_insert (self, db, name, "detection", sample_id, 0, error))
+          && !petri_store_index_text (self, db, name, "detection", sample_id, 0, error))
         return FALSE;
     }
   return petri_store_update_verdict (self, db, sample_id, error);
@@ -396,7 +322,7 @@ petri_case_store_add_result (PetriCaseStore *self, const char *sha256, PetriEngi
   a = g_new0 (AddResult, 1);
   a->sha256 = g_strdup (sha256);
   a->result = petri_engine_result_ref (result);
-  a->when = now_seconds ();
+  a->when = petri_now_seconds ();
   petri_case_store_write (self, add_result_write, a, (GDestroyNotify) add_result_free, callback,
                           user_data);
 }
@@ -446,18 +372,6 @@ strings_new (const char *a, const char *b, const char *c, const char *d)
   return s;
 }
 
-static gboolean
-check_case_name (const char *name, GError **error)
-{
-  if (name == NULL || *name == '\0' || !g_utf8_validate (name, -1, NULL) || strlen (name) > 200)
-    {
-      g_set_error_literal (error, PETRI_APP_ERROR, PETRI_APP_ERROR_INVALID,
-                           _ ("A case name must be 1 to 200 characters of text"));
-      return FALSE;
-    }
-  return TRUE;
-}
-
 static gint64
 require_case (PetriCaseStore *self, sqlite3 *db, const char *name, GError **error)
 {
@@ -475,7 +389,7 @@ create_case_write (PetriCaseStore *self, sqlite3 *db, gpointer data, GError **er
   Strings *s = data;
   gint64 id;
 
-  if (!check_case_name (s->a, error))
+  if (!petri_store_check_case_name (s->a, error))
     return FALSE;
   id = petri_store_lookup_case (self, db, s->a, error);
   if (id < 0)
@@ -505,7 +419,7 @@ rename_case_write (PetriCaseStore *self, sqlite3 *db, gpointer data, GError **er
   sqlite3_stmt *stmt;
   gint64 id, other;
 
-  if (!check_case_name (s->b, error))
+  if (!petri_store_check_case_name (s->b, error))
     return FALSE;
   id = require_case (self, db, s->a, error);
   if (id < 0)
@@ -519,10 +433,10 @@ rename_case_write (PetriCaseStore *self, sqlite3 *db, gpointer data, GError **er
                    s->b);
       return FALSE;
     }
-  stmt = STMT (self, db, "UPDATE cases SET name = ? WHERE id = ?", error);
-  bind_text (stmt, 1, s->b);
+  stmt = PETRI_STMT (self, db, "UPDATE cases SET name = ? WHERE id = ?", error);
+  petri_sql_bind_text (stmt, 1, s->b);
   sqlite3_bind_int64 (stmt, 2, id);
-  return step_done (db, stmt, "renaming a case", error);
+  return petri_sql_step (db, stmt, N_ ("renaming a case"), error);
 }
 
 void
@@ -545,13 +459,13 @@ delete_case_write (PetriCaseStore *self, sqlite3 *db, gpointer data, GError **er
     return FALSE;
   /* Samples stay in the store and in other cases; what named them in this
    * case goes, with its search entries. */
-  stmt = STMT (self, db, "DELETE FROM search_index WHERE case_id = ?", error);
+  stmt = PETRI_STMT (self, db, "DELETE FROM search_index WHERE case_id = ?", error);
   sqlite3_bind_int64 (stmt, 1, id);
-  if (!step_done (db, stmt, "deleting a case", error))
+  if (!petri_sql_step (db, stmt, N_ ("deleting a case"), error))
     return FALSE;
-  stmt = STMT (self, db, "DELETE FROM cases WHERE id = ?", error);
+  stmt = PETRI_STMT (self, db, "DELETE FROM cases WHERE id = ?", error);
   sqlite3_bind_int64 (stmt, 1, id);
-  return step_done (db, stmt, "deleting a case", error);
+  return petri_sql_step (db, stmt, N_ ("deleting a case"), error);
 }
 
 void
@@ -572,10 +486,10 @@ case_notes_write (PetriCaseStore *self, sqlite3 *db, gpointer data, GError **err
 
   if (id < 0)
     return FALSE;
-  stmt = STMT (self, db, "UPDATE cases SET notes = ? WHERE id = ?", error);
-  bind_text (stmt, 1, s->b ? s->b : "");
+  stmt = PETRI_STMT (self, db, "UPDATE cases SET notes = ? WHERE id = ?", error);
+  petri_sql_bind_text (stmt, 1, s->b ? s->b : "");
   sqlite3_bind_int64 (stmt, 2, id);
-  return step_done (db, stmt, "saving case notes", error);
+  return petri_sql_step (db, stmt, N_ ("saving case notes"), error);
 }
 
 void
@@ -601,7 +515,8 @@ require_case_sample (PetriCaseStore *self, sqlite3 *db, const char *case_name, c
   *sample_id = petri_store_lookup_sample (self, db, sha256, error);
   if (*sample_id < 0)
     return FALSE;
-  stmt = STMT (self, db, "SELECT 1 FROM case_samples WHERE case_id = ? AND sample_id = ?", error);
+  stmt = PETRI_STMT (self, db, "SELECT 1 FROM case_samples WHERE case_id = ? AND sample_id = ?",
+                     error);
   sqlite3_bind_int64 (stmt, 1, *case_id);
   sqlite3_bind_int64 (stmt, 2, *sample_id);
   found = sqlite3_step (stmt) == SQLITE_ROW;
@@ -624,12 +539,12 @@ sample_notes_write (PetriCaseStore *self, sqlite3 *db, gpointer data, GError **e
 
   if (!require_case_sample (self, db, s->a, s->b, &case_id, &sample_id, error))
     return FALSE;
-  stmt = STMT (self, db, "UPDATE case_samples SET notes = ? WHERE case_id = ? AND sample_id = ?",
-               error);
-  bind_text (stmt, 1, s->c ? s->c : "");
+  stmt = PETRI_STMT (
+      self, db, "UPDATE case_samples SET notes = ? WHERE case_id = ? AND sample_id = ?", error);
+  petri_sql_bind_text (stmt, 1, s->c ? s->c : "");
   sqlite3_bind_int64 (stmt, 2, case_id);
   sqlite3_bind_int64 (stmt, 3, sample_id);
-  return step_done (db, stmt, "saving notes", error);
+  return petri_sql_step (db, stmt, N_ ("saving notes"), error);
 }
 
 void
@@ -651,10 +566,10 @@ sample_tags_write (PetriCaseStore *self, sqlite3 *db, gpointer data, GError **er
 
   if (!require_case_sample (self, db, s->a, s->b, &case_id, &sample_id, error))
     return FALSE;
-  stmt = STMT (self, db, "DELETE FROM tags WHERE case_id = ? AND sample_id = ?", error);
+  stmt = PETRI_STMT (self, db, "DELETE FROM tags WHERE case_id = ? AND sample_id = ?", error);
   sqlite3_bind_int64 (stmt, 1, case_id);
   sqlite3_bind_int64 (stmt, 2, sample_id);
-  if (!step_done (db, stmt, "saving tags", error))
+  if (!petri_sql_step (db, stmt, N_ ("saving tags"), error))
     return FALSE;
   for (guint i = 0; s->strv != NULL && s->strv[i] != NULL; i++)
     {
@@ -662,14 +577,14 @@ sample_tags_write (PetriCaseStore *self, sqlite3 *db, gpointer data, GError **er
 
       if (*tag == '\0')
         continue;
-      stmt = STMT (self, db,
-                   "INSERT INTO tags (case_id, sample_id, tag) VALUES (?, ?, ?) "
-                   "ON CONFLICT DO NOTHING",
-                   error);
+      stmt = PETRI_STMT (self, db,
+                         "INSERT INTO tags (case_id, sample_id, tag) VALUES (?, ?, ?) "
+                         "ON CONFLICT DO NOTHING",
+                         error);
       sqlite3_bind_int64 (stmt, 1, case_id);
       sqlite3_bind_int64 (stmt, 2, sample_id);
-      bind_text (stmt, 3, tag);
-      if (!step_done (db, stmt, "saving tags", error))
+      petri_sql_bind_text (stmt, 3, tag);
+      if (!petri_sql_step (db, stmt, N_ ("saving tags"), error))
         return FALSE;
     }
   return TRUE;
@@ -705,15 +620,15 @@ analyst_verdict_write (PetriCaseStore *self, sqlite3 *db, gpointer data, GError 
     }
   if (!require_case_sample (self, db, s->a, s->b, &case_id, &sample_id, error))
     return FALSE;
-  stmt = STMT (self, db,
-               "UPDATE case_samples SET analyst_verdict = ?, analyst_comment = ? "
-               "WHERE case_id = ? AND sample_id = ?",
-               error);
-  bind_text (stmt, 1, s->c);
-  bind_text (stmt, 2, s->d ? s->d : "");
+  stmt = PETRI_STMT (self, db,
+                     "UPDATE case_samples SET analyst_verdict = ?, analyst_comment = ? "
+                     "WHERE case_id = ? AND sample_id = ?",
+                     error);
+  petri_sql_bind_text (stmt, 1, s->c);
+  petri_sql_bind_text (stmt, 2, s->d ? s->d : "");
   sqlite3_bind_int64 (stmt, 3, case_id);
   sqlite3_bind_int64 (stmt, 4, sample_id);
-  return step_done (db, stmt, "saving a verdict", error);
+  return petri_sql_step (db, stmt, N_ ("saving a verdict"), error);
 }
 
 void
@@ -766,7 +681,7 @@ require_analysis (PetriAnalysisRef *ref, GError **error)
   if (ref->id <= 0)
     {
       g_set_error_literal (error, PETRI_APP_ERROR, PETRI_APP_ERROR_NOT_FOUND,
-                           "the analysis was never recorded");
+                           _ ("the analysis was never recorded"));
       return FALSE;
     }
   return TRUE;
@@ -814,7 +729,7 @@ add_analysis_write (PetriCaseStore *self, sqlite3 *db, gpointer data, GError **e
 
   if (!g_strv_contains (analysis_states, a->status))
     {
-      g_set_error (error, PETRI_APP_ERROR, PETRI_APP_ERROR_INVALID, "bad analysis state “%s”",
+      g_set_error (error, PETRI_APP_ERROR, PETRI_APP_ERROR_INVALID, _ ("bad analysis state “%s”"),
                    a->status);
       return FALSE;
     }
@@ -823,27 +738,28 @@ add_analysis_write (PetriCaseStore *self, sqlite3 *db, gpointer data, GError **e
     {
       if (sample_id == 0)
         g_set_error (error, PETRI_APP_ERROR, PETRI_APP_ERROR_NOT_FOUND,
-                     "no sample %s in the case database", a->sha256);
+                     _ ("no sample %s in the case database"), a->sha256);
       return FALSE;
     }
   if (a->case_name != NULL
       && (case_id = petri_store_lookup_case (self, db, a->case_name, error)) < 0)
     return FALSE;
 
-  stmt = STMT (self, db,
-               "INSERT INTO analyses (sample_id, case_id, source, vm, platform, status, reason, "
-               "queued, started, finished, duration) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-               error);
+  stmt = PETRI_STMT (
+      self, db,
+      "INSERT INTO analyses (sample_id, case_id, source, vm, platform, status, reason, "
+      "queued, started, finished, duration) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+      error);
   sqlite3_bind_int64 (stmt, 1, sample_id);
   if (case_id > 0)
     sqlite3_bind_int64 (stmt, 2, case_id);
   else
     sqlite3_bind_null (stmt, 2);
-  bind_text (stmt, 3, a->source ? a->source : "petri");
-  bind_text (stmt, 4, a->vm ? a->vm : "");
-  bind_text (stmt, 5, a->platform ? a->platform : "");
-  bind_text (stmt, 6, a->status);
-  bind_text (stmt, 7, a->reason ? a->reason : "");
+  petri_sql_bind_text (stmt, 3, a->source ? a->source : "petri");
+  petri_sql_bind_text (stmt, 4, a->vm ? a->vm : "");
+  petri_sql_bind_text (stmt, 5, a->platform ? a->platform : "");
+  petri_sql_bind_text (stmt, 6, a->status);
+  petri_sql_bind_text (stmt, 7, a->reason ? a->reason : "");
   sqlite3_bind_int64 (stmt, 8, a->when);
   /* Imported and ineligible analyses are complete when recorded. */
   if (g_strcmp0 (a->status, "done") == 0 || g_strcmp0 (a->status, "failed") == 0)
@@ -860,7 +776,7 @@ add_analysis_write (PetriCaseStore *self, sqlite3 *db, gpointer data, GError **e
     sqlite3_bind_int (stmt, 11, a->duration);
   else
     sqlite3_bind_null (stmt, 11);
-  if (!step_done (db, stmt, "recording an analysis", error))
+  if (!petri_sql_step (db, stmt, N_ ("recording an analysis"), error))
     return FALSE;
   __atomic_store_n (&a->ref->id, sqlite3_last_insert_rowid (db), __ATOMIC_RELEASE);
   return TRUE;
@@ -890,7 +806,7 @@ petri_case_store_add_analysis (PetriCaseStore *self, const char *sha256, const c
   a->status = g_strdup (status);
   a->reason = g_strdup (reason);
   a->duration = duration;
-  a->when = now_seconds ();
+  a->when = petri_now_seconds ();
   petri_case_store_write (self, add_analysis_write, a, (GDestroyNotify) analysis_op_free, callback,
                           user_data);
   return ref;
@@ -909,7 +825,7 @@ update_analysis_write (PetriCaseStore *self, sqlite3 *db, gpointer data, GError 
     return FALSE;
   if (!g_strv_contains (analysis_states, a->status))
     {
-      g_set_error (error, PETRI_APP_ERROR, PETRI_APP_ERROR_INVALID, "bad analysis state “%s”",
+      g_set_error (error, PETRI_APP_ERROR, PETRI_APP_ERROR_INVALID, _ ("bad analysis state “%s”"),
                    a->status);
       return FALSE;
     }
@@ -919,20 +835,20 @@ update_analysis_write (PetriCaseStore *self, sqlite3 *db, gpointer data, GError 
       json_node_set_object (node, a->summary);
       summary = json_to_string (node, FALSE);
     }
-  stmt = STMT (self, db,
-               "UPDATE analyses SET status = ?1, reason = coalesce(?2, reason), "
-               "started = CASE WHEN ?3 THEN ?5 ELSE started END, "
-               "finished = CASE WHEN ?4 THEN ?5 ELSE finished END, "
-               "summary = coalesce(?6, summary) WHERE id = ?7",
-               error);
-  bind_text (stmt, 1, a->status);
-  bind_text (stmt, 2, a->reason);
+  stmt = PETRI_STMT (self, db,
+                     "UPDATE analyses SET status = ?1, reason = coalesce(?2, reason), "
+                     "started = CASE WHEN ?3 THEN ?5 ELSE started END, "
+                     "finished = CASE WHEN ?4 THEN ?5 ELSE finished END, "
+                     "summary = coalesce(?6, summary) WHERE id = ?7",
+                     error);
+  petri_sql_bind_text (stmt, 1, a->status);
+  petri_sql_bind_text (stmt, 2, a->reason);
   sqlite3_bind_int (stmt, 3, starting);
   sqlite3_bind_int (stmt, 4, finished);
   sqlite3_bind_int64 (stmt, 5, a->when);
-  bind_text (stmt, 6, summary);
+  petri_sql_bind_text (stmt, 6, summary);
   sqlite3_bind_int64 (stmt, 7, a->ref->id);
-  return step_done (db, stmt, "updating an analysis", error);
+  return petri_sql_step (db, stmt, N_ ("updating an analysis"), error);
 }
 
 void
@@ -950,7 +866,7 @@ petri_case_store_update_analysis (PetriCaseStore *self, PetriAnalysisRef *analys
   a->status = g_strdup (status);
   a->reason = g_strdup (reason);
   a->summary = summary != NULL ? json_object_ref (summary) : NULL;
-  a->when = now_seconds ();
+  a->when = petri_now_seconds ();
   petri_case_store_write (self, update_analysis_write, a, (GDestroyNotify) analysis_op_free,
                           callback, user_data);
 }
@@ -963,11 +879,11 @@ analysis_vm_write (PetriCaseStore *self, sqlite3 *db, gpointer data, GError **er
 
   if (!require_analysis (a->ref, error))
     return FALSE;
-  stmt = STMT (self, db, "UPDATE analyses SET vm = ?, platform = ? WHERE id = ?", error);
-  bind_text (stmt, 1, a->vm ? a->vm : "");
-  bind_text (stmt, 2, a->platform ? a->platform : "");
+  stmt = PETRI_STMT (self, db, "UPDATE analyses SET vm = ?, platform = ? WHERE id = ?", error);
+  petri_sql_bind_text (stmt, 1, a->vm ? a->vm : "");
+  petri_sql_bind_text (stmt, 2, a->platform ? a->platform : "");
   sqlite3_bind_int64 (stmt, 3, a->ref->id);
-  return step_done (db, stmt, "recording an analysis' VM", error);
+  return petri_sql_step (db, stmt, N_ ("recording an analysis' VM"), error);
 }
 
 void
@@ -997,49 +913,15 @@ add_events_write (PetriCaseStore *self, sqlite3 *db, gpointer data, GError **err
     return FALSE;
   if (a->ref->next_seq == 0)
     {
-      sqlite3_stmt *stmt = STMT (
+      sqlite3_stmt *stmt = PETRI_STMT (
           self, db, "SELECT coalesce(max(seq), 0) FROM events WHERE analysis_id = ?", error);
       sqlite3_bind_int64 (stmt, 1, a->ref->id);
       if (sqlite3_step (stmt) == SQLITE_ROW)
         a->ref->next_seq = sqlite3_column_int64 (stmt, 0) + 1;
       sqlite3_reset (stmt);
     }
-  for (guint i = 0; i < a->events->len; i++)
-    {
-      PetriBehaviorEvent *e = g_ptr_array_index (a->events, i);
-      g_autofree char *details = NULL;
-      sqlite3_stmt *stmt = STMT (self, db,
-                                 "INSERT INTO events (analysis_id, seq, ts, category, action, pid, "
-                                 "ppid, process, target, details) "
-                                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                                 error);
-
-      if (e->details != NULL)
-        {
-          g_autoptr (JsonNode) node = json_node_new (JSON_NODE_OBJECT);
-          json_node_set_object (node, e->details);
-          details = json_to_string (node, FALSE);
-        }
-      sqlite3_bind_int64 (stmt, 1, a->ref->id);
-      sqlite3_bind_int64 (stmt, 2, a->ref->next_seq++);
-      sqlite3_bind_double (stmt, 3, e->ts);
-      bind_text (stmt, 4, e->category);
-      bind_text (stmt, 5, e->action);
-      if (e->pid >= 0)
-        sqlite3_bind_int64 (stmt, 6, e->pid);
-      else
-        sqlite3_bind_null (stmt, 6);
-      if (e->ppid >= 0)
-        sqlite3_bind_int64 (stmt, 7, e->ppid);
-      else
-        sqlite3_bind_null (stmt, 7);
-      bind_text (stmt, 8, e->process);
-      bind_text (stmt, 9, e->target);
-      bind_text (stmt, 10, details);
-      if (!step_done (db, stmt, "recording a behaviour event", error))
-        return FALSE;
-    }
-  return TRUE;
+  /* A failed batch leaves the counter ahead: gaps in seq are harmless. */
+  return petri_store_insert_events (self, db, a->ref->id, &a->ref->next_seq, a->events, error);
 }
 
 void
@@ -1072,22 +954,22 @@ link_samples_write (PetriCaseStore *self, sqlite3 *db, gpointer data, GError **e
     {
       if (parent == 0 || child == 0)
         g_set_error_literal (error, PETRI_APP_ERROR, PETRI_APP_ERROR_NOT_FOUND,
-                             "linking samples that are not in the case database");
+                             _ ("linking samples that are not in the case database"));
       return FALSE;
     }
-  stmt = STMT (self, db,
-               "INSERT INTO sample_links (parent_id, child_id, analysis_id, relation, path) "
-               "VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-               error);
+  stmt = PETRI_STMT (self, db,
+                     "INSERT INTO sample_links (parent_id, child_id, analysis_id, relation, path) "
+                     "VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                     error);
   sqlite3_bind_int64 (stmt, 1, parent);
   sqlite3_bind_int64 (stmt, 2, child);
   if (a->ref != NULL && a->ref->id > 0)
     sqlite3_bind_int64 (stmt, 3, a->ref->id);
   else
     sqlite3_bind_null (stmt, 3);
-  bind_text (stmt, 4, a->relation ? a->relation : "dropped");
-  bind_text (stmt, 5, a->path ? a->path : "");
-  return step_done (db, stmt, "linking samples", error);
+  petri_sql_bind_text (stmt, 4, a->relation ? a->relation : "dropped");
+  petri_sql_bind_text (stmt, 5, a->path ? a->path : "");
+  return petri_sql_step (db, stmt, N_ ("linking samples"), error);
 }
 
 void

@@ -58,7 +58,9 @@ petri_store_set_sqlite_error (sqlite3 *db, int rc, const char *what, GError **er
 {
   const char *msg = db != NULL ? sqlite3_errmsg (db) : sqlite3_errstr (rc);
 
-  g_set_error (error, PETRI_APP_ERROR, PETRI_APP_ERROR_DATABASE, "%s: %s", what, msg);
+  /* Translators: %1$s is what Petri was doing ("recording a sample"), %2$s
+   * SQLite's own (English) message. */
+  g_set_error (error, PETRI_APP_ERROR, PETRI_APP_ERROR_DATABASE, _ ("%s: %s"), _ (what), msg);
 }
 
 static void
@@ -120,7 +122,7 @@ load_migrations (GError **error)
   if (sql->len == 0)
     {
       g_set_error_literal (error, PETRI_APP_ERROR, PETRI_APP_ERROR_DATABASE,
-                           "this build of Petri carries no database schema");
+                           _ ("this build of Petri carries no database schema"));
       g_ptr_array_unref (sql);
       return NULL;
     }
@@ -214,8 +216,8 @@ validate_existing (const char *path, guint n_migrations, GError **error)
     {
       g_set_error (error, PETRI_APP_ERROR, PETRI_APP_ERROR_DATABASE,
                    _ ("The case database “%s” was written by a newer Petri (schema version "
-                      "%" G_GINT64_FORMAT "; this Petri knows up to %u); it was left untouched"),
-                   display, version, n_migrations);
+                      "%lld; this Petri knows up to %u); it was left untouched"),
+                   display, (long long) version, n_migrations);
       sqlite3_close (db);
       return FALSE;
     }
@@ -243,6 +245,7 @@ validate_existing (const char *path, guint n_migrations, GError **error)
   return TRUE;
 }
 
+/* @what: a translated phrase. */
 static gboolean
 exec_sql (sqlite3 *db, const char *sql, const char *what, GError **error)
 {
@@ -251,7 +254,7 @@ exec_sql (sqlite3 *db, const char *sql, const char *what, GError **error)
 
   if (rc != SQLITE_OK)
     {
-      g_set_error (error, PETRI_APP_ERROR, PETRI_APP_ERROR_DATABASE, "%s: %s", what,
+      g_set_error (error, PETRI_APP_ERROR, PETRI_APP_ERROR_DATABASE, _ ("%s: %s"), what,
                    errmsg != NULL ? errmsg : sqlite3_errstr (rc));
       sqlite3_free (errmsg);
       return FALSE;
@@ -272,7 +275,8 @@ migrate (sqlite3 *db, GPtrArray *migrations, GError **error)
       g_autofree char *sql = g_strdup_printf (
           "BEGIN IMMEDIATE;\n%s\nPRAGMA application_id = %d;\nPRAGMA user_version = %u;\nCOMMIT;",
           (const char *) g_ptr_array_index (migrations, v), PETRI_APPLICATION_ID, v + 1);
-      g_autofree char *what = g_strdup_printf ("migrating the case database to version %u", v + 1);
+      g_autofree char *what
+          = g_strdup_printf (_ ("migrating the case database to version %u"), v + 1);
 
       if (!exec_sql (db, sql, what, error))
         {
@@ -302,7 +306,7 @@ open_connection (const char *path, gboolean readonly, GError **error)
     }
   sqlite3_extended_result_codes (db, 1);
   sqlite3_busy_timeout (db, BUSY_TIMEOUT_MS);
-  if (!exec_sql (db, "PRAGMA foreign_keys = ON", "enabling foreign keys", error))
+  if (!exec_sql (db, "PRAGMA foreign_keys = ON", _ ("enabling foreign keys"), error))
     {
       sqlite3_close (db);
       return NULL;
@@ -331,7 +335,7 @@ petri_case_store_stmt (PetriCaseStore *self, sqlite3 *db, const char *sql, GErro
   rc = sqlite3_prepare_v3 (db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL);
   if (rc != SQLITE_OK)
     {
-      petri_store_set_sqlite_error (db, rc, "preparing a statement", error);
+      petri_store_set_sqlite_error (db, rc, N_ ("preparing a statement"), error);
       return NULL;
     }
   g_hash_table_insert (self->stmts, (gpointer) sql, stmt);
@@ -363,7 +367,7 @@ writer_thread (gpointer data)
       gint64 deadline = g_get_monotonic_time () + BATCH_MAX_USEC;
       GPtrArray *errors = g_ptr_array_new_with_free_func ((GDestroyNotify) error_free_nullable);
 
-      if (!exec_sql (self->db, "BEGIN IMMEDIATE", "starting a transaction", &commit_error))
+      if (!exec_sql (self->db, "BEGIN IMMEDIATE", _ ("starting a transaction"), &commit_error))
         g_debug ("%s", commit_error->message);
 
       for (;;)
@@ -388,7 +392,7 @@ writer_thread (gpointer data)
                   sqlite3_exec (self->db, "RELEASE op", NULL, NULL, NULL);
                   if (op_error == NULL)
                     op_error = g_error_new_literal (PETRI_APP_ERROR, PETRI_APP_ERROR_DATABASE,
-                                                    "database write failed");
+                                                    _ ("database write failed"));
                   g_debug ("write failed: %s", op_error->message);
                 }
             }
@@ -403,7 +407,7 @@ writer_thread (gpointer data)
         }
 
       if (commit_error == NULL
-          && !exec_sql (self->db, "COMMIT", "committing a transaction", &commit_error))
+          && !exec_sql (self->db, "COMMIT", _ ("committing a transaction"), &commit_error))
         sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
 
       for (guint i = 0; i < batch->len; i++)
@@ -438,7 +442,7 @@ petri_case_store_write (PetriCaseStore *self, PetriStoreWriteFunc func, gpointer
   if (self->closed)
     {
       GError *error = g_error_new_literal (PETRI_APP_ERROR, PETRI_APP_ERROR_DATABASE,
-                                           "the case database is closed");
+                                           _ ("the case database is closed"));
       complete_op (op, error);
       g_error_free (error);
       write_op_free (op);
@@ -563,7 +567,7 @@ petri_case_store_open (const char *path, GError **error)
                    sqlite3_errmsg (self->db));
       return NULL;
     }
-  if (!exec_sql (self->db, "PRAGMA synchronous = NORMAL", "setting synchronous", error)
+  if (!exec_sql (self->db, "PRAGMA synchronous = NORMAL", _ ("setting synchronous"), error)
       || !migrate (self->db, migrations, error))
     return NULL;
 

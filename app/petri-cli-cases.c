@@ -35,6 +35,25 @@ query (const char *data_dir, PetriQueryKind kind, const char *arg)
   return node;
 }
 
+/* Columns are counted in characters: translated headings are not ASCII. */
+static void
+print_case_row (const char *name, const char *created, const char *samples, const char *detections)
+{
+  g_autoptr (GString) line = g_string_new (NULL);
+  /* Counts are right-aligned under their headings, however long those are. */
+  int samples_width = MAX (8, (int) g_utf8_strlen (_ ("SAMPLES"), -1));
+  int detections_width = MAX (10, (int) g_utf8_strlen (_ ("DETECTIONS"), -1));
+
+  petri_cli_pad (line, name, 30);
+  g_string_append_c (line, ' ');
+  petri_cli_pad (line, created, 20);
+  g_string_append_c (line, ' ');
+  petri_cli_pad (line, samples, -samples_width);
+  g_string_append_c (line, ' ');
+  petri_cli_pad (line, detections, -detections_width);
+  g_print ("%s\n", line->str);
+}
+
 int
 petri_cli_cases (const char *data_dir, int argc, char **argv)
 {
@@ -68,14 +87,16 @@ petri_cli_cases (const char *data_dir, int argc, char **argv)
       g_print (_ ("No cases yet.\n"));
       return 0;
     }
-  g_print ("%-30s %-20s %8s %10s\n", _ ("CASE"), _ ("CREATED"), _ ("SAMPLES"), _ ("DETECTIONS"));
+  print_case_row (_ ("CASE"), _ ("CREATED"), _ ("SAMPLES"), _ ("DETECTIONS"));
   for (guint i = 0; i < json_array_get_length (cases); i++)
     {
       JsonObject *c = json_array_get_object_element (cases, i);
-      g_print ("%-30s %-20s %8" G_GINT64_FORMAT " %10" G_GINT64_FORMAT "\n",
-               member_string (c, "name"), member_string (c, "created"),
-               json_object_get_int_member (c, "samples"),
-               json_object_get_int_member (c, "detections"));
+      g_autofree char *samples
+          = g_strdup_printf ("%" G_GINT64_FORMAT, json_object_get_int_member (c, "samples"));
+      g_autofree char *detections
+          = g_strdup_printf ("%" G_GINT64_FORMAT, json_object_get_int_member (c, "detections"));
+
+      print_case_row (member_string (c, "name"), member_string (c, "created"), samples, detections);
     }
   return 0;
 }
@@ -89,8 +110,11 @@ print_results (JsonArray *results)
       JsonArray *names = json_object_get_array_member (r, "names");
       g_autoptr (GString) line = g_string_new (NULL);
 
-      g_string_append_printf (line, "  %-8s %-10s %s", member_string (r, "engine"),
-                              member_string (r, "result"), member_string (r, "scanned"));
+      g_string_append (line, "  ");
+      petri_cli_pad (line, member_string (r, "engine"), 8);
+      g_string_append_c (line, ' ');
+      petri_cli_pad (line, petri_keyword_label (member_string (r, "result")), 10);
+      g_string_append_printf (line, " %s", member_string (r, "scanned"));
       for (guint j = 0; names != NULL && j < json_array_get_length (names); j++)
         g_string_append_printf (line, "%s%s", j == 0 ? "  " : ", ",
                                 json_array_get_string_element (names, j));
@@ -105,36 +129,65 @@ print_results (JsonArray *results)
 }
 
 static void
+print_field (int width, const char *label, const char *value)
+{
+  g_autoptr (GString) line = g_string_new (NULL);
+
+  petri_cli_pad (line, label, width);
+  g_string_append_printf (line, " %s", value);
+  g_print ("%s\n", line->str);
+}
+
+static void
 print_sample (JsonObject *s)
 {
   JsonArray *cases = json_object_get_array_member (s, "cases");
   JsonArray *analyses = json_object_get_array_member (s, "analyses");
   JsonArray *history = json_object_get_array_member (s, "history");
   JsonArray *engines = json_object_get_array_member (s, "engines");
+  JsonArray *fresh = json_object_get_array_member (s, "new_detections");
+  gint64 size = json_object_get_int_member (s, "size");
+  /* Translators: the labels of `petri show`, in one column. */
+  const char *size_label = _ ("Size"), *type_label = _ ("Type");
+  const char *first_seen_label = _ ("First seen"), *verdict_label = _ ("Verdict");
+  const char *new_label = C_ ("detection", "New");
+  const char *const labels[]
+      = { "SHA-256", size_label, type_label, first_seen_label, verdict_label, new_label };
+  g_autofree char *size_text = NULL, *type_text = NULL;
+  int width = 0;
 
-  g_print ("SHA-256     %s\n", member_string (s, "sha256"));
-  g_print ("SHA-1       %s\n", member_string (s, "sha1"));
-  g_print ("MD5         %s\n", member_string (s, "md5"));
-  g_print ("ssdeep      %s\n", member_string (s, "ssdeep"));
-  g_print (_ ("Size        %" G_GINT64_FORMAT " bytes\n"), json_object_get_int_member (s, "size"));
-  g_print (_ ("Type        %s (%s)\n"), member_string (s, "type"), member_string (s, "mime"));
-  g_print (_ ("First seen  %s\n"), member_string (s, "first_seen"));
-  g_print (_ ("Verdict     %s\n"), member_string (s, "verdict"));
-  {
-    JsonArray *fresh = json_object_get_array_member (s, "new_detections");
+  for (guint i = 0; i < G_N_ELEMENTS (labels); i++)
+    width = MAX (width, (int) g_utf8_strlen (labels[i], -1));
+  width += 1;
+  size_text = g_strdup_printf (ngettext ("%lld byte", "%lld bytes", (gulong) MAX (size, 0)),
+                               (long long) size);
+  type_text = g_strdup_printf ("%s (%s)", member_string (s, "type"), member_string (s, "mime"));
 
-    for (guint i = 0; fresh != NULL && i < json_array_get_length (fresh); i++)
-      {
-        JsonObject *d = json_array_get_object_element (fresh, i);
-        g_print (_ ("New         %s: %s, new detection since %s\n"), member_string (d, "engine"),
-                 member_string (d, "name"), member_string (d, "first_seen"));
-      }
-  }
+  print_field (width, "SHA-256", member_string (s, "sha256"));
+  print_field (width, "SHA-1", member_string (s, "sha1"));
+  print_field (width, "MD5", member_string (s, "md5"));
+  print_field (width, "ssdeep", member_string (s, "ssdeep"));
+  print_field (width, size_label, size_text);
+  print_field (width, type_label, type_text);
+  print_field (width, first_seen_label, member_string (s, "first_seen"));
+  print_field (width, verdict_label, petri_keyword_label (member_string (s, "verdict")));
+  for (guint i = 0; fresh != NULL && i < json_array_get_length (fresh); i++)
+    {
+      JsonObject *d = json_array_get_object_element (fresh, i);
+      /* Translators: engine, detection name, date */
+      g_autofree char *text
+          = g_strdup_printf (_ ("%s: %s, new detection since %s"), member_string (d, "engine"),
+                             member_string (d, "name"), member_string (d, "first_seen"));
+
+      print_field (width, new_label, text);
+    }
   g_print (_ ("Engines:\n"));
   print_results (engines);
   if (history != NULL && json_array_get_length (history) > json_array_get_length (engines))
     {
-      g_print (_ ("History (%u results):\n"), json_array_get_length (history));
+      guint n = json_array_get_length (history);
+
+      g_print (ngettext ("History (%u result):\n", "History (%u results):\n", n), n);
       print_results (history);
     }
   g_print (_ ("Cases:\n"));
@@ -154,12 +207,13 @@ print_sample (JsonObject *s)
         {
           JsonObject *a = json_array_get_object_element (analyses, i);
           JsonArray *events = json_object_get_array_member (a, "events");
+          guint n = events != NULL ? json_array_get_length (events) : 0;
+          g_autofree char *count = g_strdup_printf (ngettext ("%u event", "%u events", n), n);
 
-          g_print (_ ("  #%" G_GINT64_FORMAT " %s %s %s: %u events%s%s\n"),
+          g_print ("  #%" G_GINT64_FORMAT " %s %s %s: %s%s%s\n",
                    json_object_get_int_member (a, "id"), member_string (a, "source"),
-                   member_string (a, "vm"), member_string (a, "status"),
-                   events != NULL ? json_array_get_length (events) : 0,
-                   *member_string (a, "reason") ? " — " : "", member_string (a, "reason"));
+                   member_string (a, "vm"), petri_keyword_label (member_string (a, "status")),
+                   count, *member_string (a, "reason") ? " — " : "", member_string (a, "reason"));
         }
     }
 }
@@ -168,19 +222,24 @@ static void
 print_case (JsonObject *c)
 {
   JsonArray *samples = json_object_get_array_member (c, "samples");
+  guint n = json_array_get_length (samples);
 
-  g_print (_ ("Case %s, created %s, %u samples\n"), member_string (c, "name"),
-           member_string (c, "created"), json_array_get_length (samples));
-  for (guint i = 0; i < json_array_get_length (samples); i++)
+  /* Translators: case name, date, number of samples */
+  g_print (ngettext ("Case %s, created %s, %u sample\n", "Case %s, created %s, %u samples\n", n),
+           member_string (c, "name"), member_string (c, "created"), n);
+  for (guint i = 0; i < n; i++)
     {
       JsonObject *s = json_array_get_object_element (samples, i);
       JsonArray *paths = json_object_get_array_member (s, "paths");
+      g_autoptr (GString) line = g_string_new (NULL);
 
-      g_print ("  %.16s  %-10s %2" G_GINT64_FORMAT "/%" G_GINT64_FORMAT "  %s\n",
-               member_string (s, "sha256"), member_string (s, "verdict"),
-               json_object_get_int_member (s, "detections"),
-               json_object_get_int_member (s, "engines"),
-               json_array_get_length (paths) > 0 ? json_array_get_string_element (paths, 0) : "");
+      g_string_append_printf (line, "  %.16s  ", member_string (s, "sha256"));
+      petri_cli_pad (line, petri_keyword_label (member_string (s, "verdict")), 10);
+      g_string_append_printf (
+          line, " %2" G_GINT64_FORMAT "/%" G_GINT64_FORMAT "  %s",
+          json_object_get_int_member (s, "detections"), json_object_get_int_member (s, "engines"),
+          json_array_get_length (paths) > 0 ? json_array_get_string_element (paths, 0) : "");
+      g_print ("%s\n", line->str);
     }
 }
 

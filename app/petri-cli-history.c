@@ -74,6 +74,21 @@ resolve_sample (PetriContext *context, const char *key)
 /* ---------------------------------------------------------------------- */
 /* search                                                                   */
 
+/* What a search hit matched: a hash (named as it is), a file path, a
+ * detection name or a string from behaviour ("behavior:CATEGORY"). */
+static char *
+search_kind_label (const char *kind)
+{
+  if (g_str_equal (kind, "path"))
+    return g_strdup (C_ ("search match", "file path"));
+  if (g_str_equal (kind, "detection"))
+    return g_strdup (C_ ("search match", "detection"));
+  if (g_str_has_prefix (kind, "behavior:"))
+    /* Translators: %s is a behaviour category (process, file, network …) */
+    return g_strdup_printf (C_ ("search match", "behaviour (%s)"), kind + strlen ("behavior:"));
+  return g_strdup (kind);
+}
+
 int
 petri_cli_search (const char *data_dir, int argc, char **argv)
 {
@@ -85,7 +100,7 @@ petri_cli_search (const char *data_dir, int argc, char **argv)
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_ ("Print JSON"), NULL },
     { "new-since", 0, 0, G_OPTION_ARG_STRING, &since_text,
       N_ ("List detections that appeared since DATE on samples scanned before"), N_ ("DATE") },
-    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &words, NULL, N_ ("QUERY") },
+    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &words, NULL, NULL },
     { NULL },
   };
   g_autoptr (PetriContext) context = NULL;
@@ -143,7 +158,7 @@ petri_cli_search (const char *data_dir, int argc, char **argv)
                      member_string (h, "sha256"), member_string (h, "name"),
                      member_string (h, "case"), member_string (h, "engine"),
                      member_string (h, "detection"), member_string (h, "first_seen"),
-                     member_string (h, "previous_result"));
+                     petri_keyword_label (member_string (h, "previous_result")));
           }
       return json_array_get_length (hits) > 0 ? 0 : 1;
     }
@@ -165,10 +180,12 @@ petri_cli_search (const char *data_dir, int argc, char **argv)
         {
           JsonObject *h = json_array_get_object_element (hits, i);
 
+          g_autofree char *kind = search_kind_label (member_string (h, "kind"));
+
           /* Translators: sha256, file name, case, added, kind of match, what matched */
           g_print (_ ("%s  %s  [%s, added %s]  %s: %s\n"), member_string (h, "sha256"),
                    member_string (h, "name"), member_string (h, "case"), member_string (h, "added"),
-                   member_string (h, "kind"), member_string (h, "match"));
+                   kind, member_string (h, "match"));
         }
       if (json_array_get_length (hits) == 0)
         g_printerr (_ ("Nothing matches “%s”.\n"), query);
@@ -209,8 +226,14 @@ rescan_items_cb (PetriPipeline *pipeline, GPtrArray *items, Rescan *r)
                           petri_item_get_error (item) ? petri_item_get_error (item) : "");
             }
           if (r->tty)
-            g_printerr (_ ("\rRe-scanned %u of %u samples"), g_hash_table_size (r->done),
-                        g_hash_table_size (r->items));
+            {
+              guint total = g_hash_table_size (r->items);
+
+              g_printerr ("\r");
+              g_printerr (
+                  ngettext ("Re-scanned %u of %u sample", "Re-scanned %u of %u samples", total),
+                  g_hash_table_size (r->done), total);
+            }
         }
     }
 }
@@ -301,8 +324,17 @@ petri_cli_rescan (const char *data_dir, int argc, char **argv)
   g_signal_handlers_disconnect_by_data (pipeline, &r);
   g_clear_object (&pipeline);
   g_main_loop_unref (r.loop);
-  g_printerr (_ ("%sRe-scanned %u samples, %u errors.\n"), r.tty ? "\r\033[K" : "",
-              g_hash_table_size (done), r.errors);
+  {
+    guint n = g_hash_table_size (done);
+    g_autofree char *errors
+        = g_strdup_printf (ngettext ("%u error", "%u errors", r.errors), r.errors);
+
+    if (r.tty)
+      g_printerr ("\r\033[K");
+    /* Translators: the second %s is "%u errors" */
+    g_printerr (ngettext ("Re-scanned %u sample, %s.\n", "Re-scanned %u samples, %s.\n", n), n,
+                errors);
+  }
 
   fresh = petri_history_query_new_since (petri_context_get_store (context), started, NULL, &error);
   if (fresh == NULL)
@@ -318,9 +350,11 @@ petri_cli_rescan (const char *data_dir, int argc, char **argv)
       {
         JsonObject *h = json_array_get_object_element (hits, i);
 
+        /* Translators: sha256, file name, case, engine, detection, previous result */
         g_print (_ ("NEW %s  %s  [%s]  %s=%s (was %s)\n"), member_string (h, "sha256"),
                  member_string (h, "name"), member_string (h, "case"), member_string (h, "engine"),
-                 member_string (h, "detection"), member_string (h, "previous_result"));
+                 member_string (h, "detection"),
+                 petri_keyword_label (member_string (h, "previous_result")));
       }
   if (r.errors > 0)
     return 2;
@@ -329,6 +363,17 @@ petri_cli_rescan (const char *data_dir, int argc, char **argv)
 
 /* ---------------------------------------------------------------------- */
 /* export / import                                                          */
+
+/* What `petri import` did with a sample or an analysis of a report. */
+static const char *
+import_status_label (const char *status)
+{
+  if (g_str_equal (status, "added"))
+    return C_ ("import", "added");
+  if (g_str_equal (status, "present") || g_str_equal (status, "already present"))
+    return C_ ("import", "already present");
+  return status;
+}
 
 int
 petri_cli_export (const char *data_dir, int argc, char **argv)
@@ -395,7 +440,7 @@ petri_cli_import (const char *data_dir, int argc, char **argv)
   g_autoptr (PetriContext) context = NULL;
   int status = 0;
 
-  if (!petri_cli_parse (&argc, &argv, entries, _ ("FILE…"),
+  if (!petri_cli_parse (&argc, &argv, entries, NULL,
                         _ ("Imports CAPE or Cuckoo 2 JSON reports (the behaviour is attached to "
                            "the sample by its SHA-256) and Petri bundles (merged: nothing present "
                            "is overwritten, importing twice changes nothing)."),
@@ -425,21 +470,46 @@ petri_cli_import (const char *data_dir, int argc, char **argv)
       if (json)
         petri_cli_print_json (summary, FALSE);
       else if (g_str_equal (member_string (s, "kind"), "report"))
-        g_print (_ ("%s: %s report on %s → case “%s”: sample %s, analysis %s (%" G_GINT64_FORMAT
-                    " events)\n"),
-                 member_string (s, "file"), member_string (s, "dialect"),
-                 member_string (s, "sha256"), member_string (s, "case"),
-                 member_string (s, "sample"), member_string (s, "analysis"),
-                 json_object_get_int_member (s, "events"));
+        {
+          gint64 events = json_object_get_int_member (s, "events");
+
+          /* Translators: file, report dialect (CAPE, Cuckoo), SHA-256, case, whether the
+           * sample and the analysis were "added" or "already present", number of events */
+          g_print (ngettext ("%s: %s report on %s → case “%s”: sample %s, analysis %s (%lld "
+                             "event)\n",
+                             "%s: %s report on %s → case “%s”: sample %s, analysis %s (%lld "
+                             "events)\n",
+                             (gulong) MAX (events, 0)),
+                   member_string (s, "file"), member_string (s, "dialect"),
+                   member_string (s, "sha256"), member_string (s, "case"),
+                   import_status_label (member_string (s, "sample")),
+                   import_status_label (member_string (s, "analysis")), (long long) events);
+        }
       else
-        g_print (_ ("%s: bundle of case “%s”: %" G_GINT64_FORMAT " samples added, %" G_GINT64_FORMAT
-                    " already present, %" G_GINT64_FORMAT " results and %" G_GINT64_FORMAT
-                    " analyses added\n"),
-                 member_string (s, "file"), member_string (s, "case"),
-                 json_object_get_int_member (s, "samples_added"),
-                 json_object_get_int_member (s, "samples_present"),
-                 json_object_get_int_member (s, "results_added"),
-                 json_object_get_int_member (s, "analyses_added"));
+        {
+          gint64 added = json_object_get_int_member (s, "samples_added");
+          gint64 present = json_object_get_int_member (s, "samples_present");
+          gint64 results = json_object_get_int_member (s, "results_added");
+          gint64 analyses = json_object_get_int_member (s, "analyses_added");
+          g_autofree char *added_text = g_strdup_printf (
+              ngettext ("%lld sample added", "%lld samples added", (gulong) MAX (added, 0)),
+              (long long) added);
+          g_autofree char *present_text = g_strdup_printf (
+              ngettext ("%lld already present", "%lld already present", (gulong) MAX (present, 0)),
+              (long long) present);
+          g_autofree char *results_text = g_strdup_printf (
+              ngettext ("%lld result added", "%lld results added", (gulong) MAX (results, 0)),
+              (long long) results);
+          g_autofree char *analyses_text = g_strdup_printf (
+              ngettext ("%lld analysis added", "%lld analyses added", (gulong) MAX (analyses, 0)),
+              (long long) analyses);
+
+          /* Translators: file, case, then "%lld samples added", "%lld already present",
+           * "%lld results added", "%lld analyses added" */
+          g_print (_ ("%s: bundle of case “%s”: %s, %s, %s, %s\n"), member_string (s, "file"),
+                   member_string (s, "case"), added_text, present_text, results_text,
+                   analyses_text);
+        }
     }
   return status;
 }

@@ -162,14 +162,24 @@ sandbox_check (char **data_dir, int argc, char **argv)
       petri_cli_print_json (root, TRUE);
     }
   else
-    for (guint i = 0; i < checks->len; i++)
-      {
-        PetriSandboxCheck *c = g_ptr_array_index (checks, i);
+    {
+      /* Translators: the outcome of one `petri sandbox check`, in a column */
+      const char *ok_label = C_ ("check", "ok"), *fail_label = C_ ("check", "FAIL");
+      int width = (int) MAX (g_utf8_strlen (ok_label, -1), g_utf8_strlen (fail_label, -1));
 
-        g_print ("%-4s %s %-11s %s\n", c->ok ? "ok" : "FAIL", c->vm, c->check, c->message);
-        if (!c->ok && c->fix != NULL)
-          g_print ("     %*s %s %s\n", (int) strlen (c->vm), "", _ ("fix:"), c->fix);
-      }
+      for (guint i = 0; i < checks->len; i++)
+        {
+          PetriSandboxCheck *c = g_ptr_array_index (checks, i);
+          g_autoptr (GString) line = g_string_new (NULL);
+
+          petri_cli_pad (line, c->ok ? ok_label : fail_label, width);
+          g_string_append_printf (line, " %s %-11s %s", c->vm, c->check, c->message);
+          g_print ("%s\n", line->str);
+          if (!c->ok && c->fix != NULL)
+            g_print ("%*s %*s %s %s\n", width, "", (int) g_utf8_strlen (c->vm, -1), "", _ ("fix:"),
+                     c->fix);
+        }
+    }
   return all_ok ? 0 : 1;
 }
 
@@ -190,7 +200,8 @@ run_state_cb (PetriAnalysis *a, PetriAnalysisState state, const char *reason, gp
   RunRecord *r = data;
 
   if (r->verbose)
-    g_printerr ("%s: %s%s%s\n", r->file, petri_analysis_state_to_string (state), reason ? ": " : "",
+    g_printerr ("%s: %s%s%s\n", r->file,
+                petri_keyword_label (petri_analysis_state_to_string (state)), reason ? ": " : "",
                 reason ? reason : "");
 }
 
@@ -284,7 +295,8 @@ sandbox_run (char **data_dir, int argc, char **argv)
       len = g_mapped_file_get_length (mapped);
       if (!petri_type_buffer (data, len, &mime, &description, &error))
         {
-          petri_cli_error ("%s: %s", display, error->message);
+          /* Translators: file name, error message */
+          petri_cli_error (_ ("%s: %s"), display, error->message);
           g_clear_error (&error);
         }
       if (!petri_sandbox_is_eligible (mime, description, data, len, len,
@@ -346,10 +358,16 @@ sandbox_run (char **data_dir, int argc, char **argv)
         }
       else
         {
-          g_print ("%s: %s%s%s (vm %s, %u events, handshake %.1f s, overhead %.1f s)\n", r->file,
-                   petri_analysis_state_to_string (petri_analysis_get_state (a)),
-                   reason ? ": " : "", reason ? reason : "", vm ? vm : "-",
-                   json_array_get_length (r->events), petri_analysis_get_handshake_seconds (a),
+          guint n = json_array_get_length (r->events);
+          g_autofree char *state = g_strdup_printf (
+              "%s%s%s",
+              petri_keyword_label (petri_analysis_state_to_string (petri_analysis_get_state (a))),
+              reason ? ": " : "", reason ? reason : "");
+
+          /* Translators: file, state (and why), VM, number of events, seconds, seconds */
+          g_print (ngettext ("%s: %s (VM %s, %u event, handshake %.1f s, overhead %.1f s)\n",
+                             "%s: %s (VM %s, %u events, handshake %.1f s, overhead %.1f s)\n", n),
+                   r->file, state, vm ? vm : "-", n, petri_analysis_get_handshake_seconds (a),
                    petri_analysis_get_overhead_seconds (a));
           for (guint e = 0; e < json_array_get_length (r->events); e++)
             {

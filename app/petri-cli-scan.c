@@ -41,13 +41,17 @@ print_text (PetriItem *item)
         error += strlen (prefix) + 1;
       while (error != NULL && *error == ' ')
         error++;
-      g_string_append_printf (line, "ERROR %s", error != NULL ? error : "");
+      /* Translators: a `petri scan` line: "PATH: ERROR message" */
+      g_string_append_printf (line, _ ("ERROR %s"), error != NULL ? error : "");
     }
   else
     {
-      g_autofree char *upper = g_ascii_strup (petri_verdict_to_string (verdict), -1);
+      const char *label = petri_keyword_label (petri_verdict_to_string (verdict));
+      /* As clamscan's FOUND: anything but clean stands out. */
+      g_autofree char *shown
+          = verdict == PETRI_VERDICT_CLEAN ? g_utf8_strdown (label, -1) : g_utf8_strup (label, -1);
 
-      g_string_append (line, verdict == PETRI_VERDICT_CLEAN ? "clean" : upper);
+      g_string_append (line, shown);
       for (guint i = 0; i < results->len; i++)
         {
           PetriEngineResult *r = g_ptr_array_index (results, i);
@@ -59,7 +63,7 @@ print_text (PetriItem *item)
                 g_string_append_printf (line, "%s%s", j > 0 ? "," : "",
                                         (const char *) g_ptr_array_index (r->names, j));
               if (r->heuristic)
-                g_string_append (line, " (heuristic)");
+                g_string_append_printf (line, " (%s)", C_ ("detection", "heuristic"));
             }
           else if (r->kind == PETRI_RESULT_ERROR)
             g_string_append_printf (line, " %s-error=\"%s\"", r->engine,
@@ -170,7 +174,7 @@ petri_cli_scan (const char *data_dir, int argc, char **argv)
   guint sigint, sigterm;
   double seconds;
 
-  if (!petri_cli_parse (&argc, &argv, entries, _ ("PATH…"),
+  if (!petri_cli_parse (&argc, &argv, entries, NULL,
                         _ ("Copies each file into the sample store, hashes, types and scans it, "
                            "and records everything in the case.\n"
                            "Exit status: 0 nothing found, 1 something detected, 2 errors."),
@@ -226,8 +230,16 @@ petri_cli_scan (const char *data_dir, int argc, char **argv)
   petri_context_close (context);
 
   seconds = (g_get_monotonic_time () - scan.started) / (double) G_USEC_PER_SEC;
-  g_printerr (_ ("%u files in %.1f s: %u malicious, %u suspicious, %u clean, %u errors\n"),
-              scan.files, seconds, scan.malicious, scan.suspicious, scan.clean, scan.errors);
+  {
+    g_autofree char *files
+        = g_strdup_printf (ngettext ("%u file", "%u files", scan.files), scan.files);
+    g_autofree char *errors
+        = g_strdup_printf (ngettext ("%u error", "%u errors", scan.errors), scan.errors);
+
+    /* Translators: "%u files", seconds, three counts, "%u errors" */
+    g_printerr (_ ("%s in %.1f s: %u malicious, %u suspicious, %u clean, %s\n"), files, seconds,
+                scan.malicious, scan.suspicious, scan.clean, errors);
+  }
 
   /* As clamscan: a detection wins over errors. */
   if (scan.malicious + scan.suspicious > 0)

@@ -64,10 +64,25 @@ sigs_import (const char *signatures_dir, int argc, char **argv)
   return EXIT_SUCCESS;
 }
 
+/* Columns are counted in characters: translated headings are not ASCII. */
+static void
+print_row (const char *engine, int width, const char *name, const char *count, const char *when)
+{
+  g_autoptr (GString) line = g_string_new (NULL);
+
+  petri_cli_pad (line, engine, 7);
+  g_string_append_c (line, ' ');
+  petri_cli_pad (line, name, width);
+  g_string_append_c (line, ' ');
+  petri_cli_pad (line, count, -9);
+  g_string_append_printf (line, "  %s", when);
+  g_print ("%s\n", line->str);
+}
+
 static void
 print_table (JsonArray *sets)
 {
-  guint width = strlen (_ ("SET"));
+  guint width = g_utf8_strlen (_ ("SET"), -1);
   guint64 totals[2] = { 0, 0 };
 
   for (guint i = 0; i < json_array_get_length (sets); i++)
@@ -79,8 +94,7 @@ print_table (JsonArray *sets)
       width = MAX (width, (guint) g_utf8_strlen (name, -1));
     }
 
-  g_print ("%-7s %-*s %9s  %s\n", _ ("ENGINE"), (int) width, _ ("SET"), _ ("COUNT"),
-           _ ("VERSION/DATE"));
+  print_row (_ ("ENGINE"), (int) width, _ ("SET"), _ ("COUNT"), _ ("VERSION/DATE"));
   for (guint i = 0; i < json_array_get_length (sets); i++)
     {
       JsonObject *o = json_array_get_object_element (sets, i);
@@ -89,6 +103,7 @@ print_table (JsonArray *sets)
       g_autofree char *name
           = g_strdup_printf ("%s%s", json_object_get_string_member (o, "name"), folder ? "/" : "");
       gint64 count = json_object_get_int_member (o, "count");
+      g_autofree char *count_text = g_strdup_printf ("%" G_GINT64_FORMAT, count);
       g_autofree char *when = NULL;
 
       if (json_object_has_member (o, "version"))
@@ -97,7 +112,7 @@ print_table (JsonArray *sets)
                                 json_object_get_string_member (o, "date"));
       else
         when = g_strdup (json_object_get_string_member (o, "date"));
-      g_print ("%-7s %-*s %9" G_GINT64_FORMAT "  %s\n", engine, (int) width, name, count, when);
+      print_row (engine, (int) width, name, count_text, when);
       totals[g_str_equal (engine, "yara") ? 1 : 0] += MAX (count, 0);
 
       if (json_object_has_member (o, "errors"))
@@ -109,8 +124,16 @@ print_table (JsonArray *sets)
             g_print (_ ("        not loaded: %s\n"), json_array_get_string_element (errors, j));
         }
     }
-  g_print (_ ("ClamAV: %" G_GUINT64_FORMAT " signatures; YARA: %" G_GUINT64_FORMAT " rules.\n"),
-           totals[0], totals[1]);
+  {
+    g_autofree char *clamav
+        = g_strdup_printf (ngettext ("%llu signature", "%llu signatures", (gulong) totals[0]),
+                           (unsigned long long) totals[0]);
+    g_autofree char *yara = g_strdup_printf (
+        ngettext ("%llu rule", "%llu rules", (gulong) totals[1]), (unsigned long long) totals[1]);
+
+    /* Translators: "%llu signatures", "%llu rules" */
+    g_print (_ ("ClamAV: %s; YARA: %s.\n"), clamav, yara);
+  }
 }
 
 static int

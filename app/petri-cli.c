@@ -11,7 +11,6 @@
 
 #include <glib-unix.h>
 #include <glib/gi18n.h>
-#include <locale.h>
 #include <stdio.h>
 
 typedef struct
@@ -135,6 +134,20 @@ petri_cli_open_context (const char *data_dir, const PetriSettings *settings)
 }
 
 void
+petri_cli_pad (GString *line, const char *text, int width)
+{
+  glong len = g_utf8_strlen (text, -1);
+
+  if (width < 0)
+    for (glong i = len; i < -width; i++)
+      g_string_append_c (line, ' ');
+  g_string_append (line, text);
+  if (width > 0)
+    for (glong i = len; i < width; i++)
+      g_string_append_c (line, ' ');
+}
+
+void
 petri_cli_print_json (JsonNode *node, gboolean pretty)
 {
   g_autoptr (JsonGenerator) gen = json_generator_new ();
@@ -157,10 +170,7 @@ petri_cli_run (int argc, char **argv)
   g_autofree char *override = NULL;
   int i = 1;
 
-  setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
-  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
-  textdomain (GETTEXT_PACKAGE);
+  petri_i18n_init ();
   petri_engines_init ();
   /* stdout carries results (JSON lines); every log message goes to stderr. */
   g_log_writer_default_set_use_stderr (TRUE);

@@ -34,5 +34,8 @@ gboolean petri_cli_parse (int *argc, char ***argv, const GOptionEntry *entries,
 PetriContext *petri_cli_open_context (const char *data_dir, const PetriSettings *settings);
 void petri_cli_error (const char *format, ...) G_GNUC_PRINTF (1, 2);
 void petri_cli_print_json (JsonNode *node, gboolean pretty);
+/* Appends @text padded with spaces to @width characters (not bytes): on the
+ * right when @width > 0, on the left when < 0. */
+void petri_cli_pad (GString *line, const char *text, int width);
 
 G_END_DECLS

@@ -260,7 +260,7 @@ verdict_span (GString *out, const char *verdict)
                         : "pending";
 
   html (out, "<span class=\"verdict %s\">", cls);
-  esc (out, v);
+  esc (out, petri_keyword_label (v));
   html (out, "</span>");
 }
 
@@ -280,7 +280,7 @@ html_behaviour (GString *out, JsonObject *analysis)
   html (out, "<h4>");
   esc (out, title);
   html (out, "</h4>\n<table>\n");
-  kv_row (out, _ ("Status"), str (analysis, "status"), FALSE);
+  kv_row (out, _ ("Status"), petri_keyword_label (str (analysis, "status")), FALSE);
   kv_row (out, _ ("Reason"), str (analysis, "reason"), FALSE);
   kv_row (out, _ ("Platform"), str (analysis, "platform"), FALSE);
   kv_row (out, _ ("Started"), str (analysis, "started"), FALSE);
@@ -350,7 +350,9 @@ html_behaviour (GString *out, JsonObject *analysis)
       if (shown < total)
         {
           g_autofree char *more = g_strdup_printf (
-              _ ("%u more events in this category are in the JSON export."), total - shown);
+              ngettext ("%u more event in this category is in the JSON export.",
+                        "%u more events in this category are in the JSON export.", total - shown),
+              total - shown);
 
           html (out, "<p class=\"more\">");
           esc (out, more);
@@ -377,9 +379,11 @@ render_html (JsonObject *model)
     }
 
   html (out,
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+        "<!DOCTYPE html>\n<html lang=\"%s\">\n<head>\n<meta charset=\"utf-8\">\n"
         "<meta name=\"generator\" content=\"Petri %s\">\n<title>",
-        PACKAGE_VERSION);
+        /* Translators: the language code of this translation ("de"), for the
+         * lang attribute of the HTML report. */
+        C_ ("html lang", "en"), PACKAGE_VERSION);
   esc (out, title);
   html (out, "</title>\n<style>%s</style>\n</head>\n<body>\n<h1>", html_style);
   esc (out, title);
@@ -388,8 +392,10 @@ render_html (JsonObject *model)
   kv_row (out, _ ("Created"), str (c, "created"), FALSE);
   kv_row (out, _ ("Exported"), str (model, "exported"), FALSE);
   {
-    g_autofree char *counts = g_strdup_printf (_ ("%u samples: %u malicious, %u suspicious"),
-                                               arr_len (samples), n_mal, n_susp);
+    g_autofree char *counts
+        = g_strdup_printf (ngettext ("%u sample: %u malicious, %u suspicious",
+                                     "%u samples: %u malicious, %u suspicious", arr_len (samples)),
+                           arr_len (samples), n_mal, n_susp);
 
     kv_row (out, _ ("Samples"), counts, FALSE);
   }
@@ -428,7 +434,7 @@ render_html (JsonObject *model)
       html (out, "</td><td>");
       esc (out, dets->str);
       html (out, "</td><td>");
-      esc (out, str (s, "analyst_verdict"));
+      esc (out, petri_keyword_label (str (s, "analyst_verdict")));
       html (out, "</td></tr>\n");
       g_string_free (dets, TRUE);
     }
@@ -458,7 +464,7 @@ render_html (JsonObject *model)
       kv_row (out, _ ("MIME type"), str (s, "mime"), FALSE);
       kv_row (out, _ ("First seen"), str (s, "first_seen"), FALSE);
       kv_row (out, _ ("Added to the case"), str (s, "added"), FALSE);
-      kv_row (out, _ ("Analyst verdict"), str (s, "analyst_verdict"), FALSE);
+      kv_row (out, _ ("Analyst verdict"), petri_keyword_label (str (s, "analyst_verdict")), FALSE);
       kv_row (out, _ ("Analyst comment"), str (s, "analyst_comment"), FALSE);
       for (guint j = 0; j < arr_len (tags); j++)
         g_string_append_printf (tagline, "%s%s", j ? ", " : "",
@@ -489,7 +495,7 @@ render_html (JsonObject *model)
               html (out, "</td><td>");
               esc (out, engine);
               html (out, "</td><td>");
-              esc (out, str (r, "result"));
+              esc (out, petri_keyword_label (str (r, "result")));
               html (out, "</td><td class=\"mono\">");
               esc (out, n);
               if (str (r, "error") != NULL)

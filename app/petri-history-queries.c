@@ -11,129 +11,24 @@
 #include <glib/gi18n.h>
 #include <stdio.h>
 
-typedef sqlite3_stmt Stmt;
-static void
-stmt_free (Stmt *stmt)
-{
-  sqlite3_finalize (stmt);
-}
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (Stmt, stmt_free)
-
-static Stmt *
-prepare (sqlite3 *db, const char *sql, GError **error)
-{
-  sqlite3_stmt *stmt = NULL;
-  int rc = sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL);
-
-  if (rc != SQLITE_OK)
-    {
-      petri_store_set_sqlite_error (db, rc, "preparing a query", error);
-      return NULL;
-    }
-  return stmt;
-}
-
-static const char *
-col_text (sqlite3_stmt *stmt, int i)
-{
-  const char *s = (const char *) sqlite3_column_text (stmt, i);
-  return s != NULL ? s : "";
-}
-
-static void
-add_string (JsonBuilder *b, const char *member, const char *value)
-{
-  json_builder_set_member_name (b, member);
-  if (value != NULL)
-    json_builder_add_string_value (b, value);
-  else
-    json_builder_add_null_value (b);
-}
-
-static void
-add_col_string (JsonBuilder *b, const char *member, sqlite3_stmt *stmt, int i)
-{
-  add_string (b, member, (const char *) sqlite3_column_text (stmt, i));
-}
-
-static void
-add_int (JsonBuilder *b, const char *member, gint64 value)
-{
-  json_builder_set_member_name (b, member);
-  json_builder_add_int_value (b, value);
-}
-
-static void
-add_col_int (JsonBuilder *b, const char *member, sqlite3_stmt *stmt, int i)
-{
-  json_builder_set_member_name (b, member);
-  if (sqlite3_column_type (stmt, i) == SQLITE_NULL)
-    json_builder_add_null_value (b);
-  else
-    json_builder_add_int_value (b, sqlite3_column_int64 (stmt, i));
-}
-
-static void
-add_col_time (JsonBuilder *b, const char *member, sqlite3_stmt *stmt, int i)
-{
-  json_builder_set_member_name (b, member);
-  if (sqlite3_column_type (stmt, i) == SQLITE_NULL)
-    json_builder_add_null_value (b);
-  else
-    {
-      g_autofree char *s = petri_format_time (sqlite3_column_int64 (stmt, i));
-      json_builder_add_string_value (b, s);
-    }
-}
-
-static void
-add_col_json (JsonBuilder *b, const char *member, sqlite3_stmt *stmt, int i, gboolean object)
-{
-  const char *text = (const char *) sqlite3_column_text (stmt, i);
-  g_autoptr (JsonNode) node = NULL;
-
-  json_builder_set_member_name (b, member);
-  if (text != NULL && *text != '\0')
-    node = json_from_string (text, NULL);
-  if (node != NULL)
-    json_builder_add_value (b, g_steal_pointer (&node));
-  else if (object)
-    {
-      json_builder_begin_object (b);
-      json_builder_end_object (b);
-    }
-  else
-    json_builder_add_null_value (b);
-}
-
-static gboolean
-finish_rows (sqlite3 *db, sqlite3_stmt *stmt, int rc, GError **error)
-{
-  sqlite3_reset (stmt);
-  if (rc == SQLITE_DONE)
-    return TRUE;
-  petri_store_set_sqlite_error (db, rc, "reading the case database", error);
-  return FALSE;
-}
-
 /* ---------------------------------------------------------------------- */
 /* The case model                                                           */
 
 typedef struct
 {
-  Stmt *names, *tags, *results, *detections, *analyses, *events, *dropped;
+  PetriSqlStmt *names, *tags, *results, *detections, *analyses, *events, *dropped;
 } CaseStmts;
 
 static void
 case_stmts_clear (CaseStmts *s)
 {
-  g_clear_pointer (&s->names, stmt_free);
-  g_clear_pointer (&s->tags, stmt_free);
-  g_clear_pointer (&s->results, stmt_free);
-  g_clear_pointer (&s->detections, stmt_free);
-  g_clear_pointer (&s->analyses, stmt_free);
-  g_clear_pointer (&s->events, stmt_free);
-  g_clear_pointer (&s->dropped, stmt_free);
+  g_clear_pointer (&s->names, petri_sql_stmt_free);
+  g_clear_pointer (&s->tags, petri_sql_stmt_free);
+  g_clear_pointer (&s->results, petri_sql_stmt_free);
+  g_clear_pointer (&s->detections, petri_sql_stmt_free);
+  g_clear_pointer (&s->analyses, petri_sql_stmt_free);
+  g_clear_pointer (&s->events, petri_sql_stmt_free);
+  g_clear_pointer (&s->dropped, petri_sql_stmt_free);
 }
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (CaseStmts, case_stmts_clear)
 
@@ -150,14 +45,14 @@ add_sample_details (JsonBuilder *b, sqlite3 *db, CaseStmts *s, gint64 case_id, g
   while ((rc = sqlite3_step (s->names)) == SQLITE_ROW)
     {
       json_builder_begin_object (b);
-      add_col_string (b, "name", s->names, 0);
-      add_col_string (b, "path", s->names, 1);
-      add_col_string (b, "root", s->names, 2);
-      add_col_time (b, "added", s->names, 3);
+      petri_json_add_col_string (b, "name", s->names, 0);
+      petri_json_add_col_string (b, "path", s->names, 1);
+      petri_json_add_col_string (b, "root", s->names, 2);
+      petri_json_add_col_time (b, "added", s->names, 3);
       json_builder_end_object (b);
     }
   json_builder_end_array (b);
-  if (!finish_rows (db, s->names, rc, error))
+  if (!petri_sql_finish_rows (db, s->names, rc, error))
     return FALSE;
 
   json_builder_set_member_name (b, "tags");
@@ -165,9 +60,9 @@ add_sample_details (JsonBuilder *b, sqlite3 *db, CaseStmts *s, gint64 case_id, g
   sqlite3_bind_int64 (s->tags, 1, case_id);
   sqlite3_bind_int64 (s->tags, 2, sample_id);
   while ((rc = sqlite3_step (s->tags)) == SQLITE_ROW)
-    json_builder_add_string_value (b, col_text (s->tags, 0));
+    json_builder_add_string_value (b, petri_sql_col_text (s->tags, 0));
   json_builder_end_array (b);
-  if (!finish_rows (db, s->tags, rc, error))
+  if (!petri_sql_finish_rows (db, s->tags, rc, error))
     return FALSE;
 
   json_builder_set_member_name (b, "results");
@@ -176,20 +71,20 @@ add_sample_details (JsonBuilder *b, sqlite3 *db, CaseStmts *s, gint64 case_id, g
   while ((rc = sqlite3_step (s->results)) == SQLITE_ROW)
     {
       json_builder_begin_object (b);
-      add_col_string (b, "engine", s->results, 0);
-      add_col_string (b, "engine_version", s->results, 1);
-      add_col_string (b, "signatures", s->results, 2);
-      add_col_string (b, "result", s->results, 3);
-      add_col_json (b, "names", s->results, 4, FALSE);
+      petri_json_add_col_string (b, "engine", s->results, 0);
+      petri_json_add_col_string (b, "engine_version", s->results, 1);
+      petri_json_add_col_string (b, "signatures", s->results, 2);
+      petri_json_add_col_string (b, "result", s->results, 3);
+      petri_json_add_col_json (b, "names", s->results, 4, FALSE);
       json_builder_set_member_name (b, "heuristic");
       json_builder_add_boolean_value (b, sqlite3_column_int (s->results, 5) != 0);
-      add_col_json (b, "details", s->results, 6, FALSE);
-      add_col_string (b, "error", s->results, 7);
-      add_col_time (b, "scanned", s->results, 8);
+      petri_json_add_col_json (b, "details", s->results, 6, FALSE);
+      petri_json_add_col_string (b, "error", s->results, 7);
+      petri_json_add_col_time (b, "scanned", s->results, 8);
       json_builder_end_object (b);
     }
   json_builder_end_array (b);
-  if (!finish_rows (db, s->results, rc, error))
+  if (!petri_sql_finish_rows (db, s->results, rc, error))
     return FALSE;
 
   json_builder_set_member_name (b, "detections");
@@ -198,15 +93,15 @@ add_sample_details (JsonBuilder *b, sqlite3 *db, CaseStmts *s, gint64 case_id, g
   while ((rc = sqlite3_step (s->detections)) == SQLITE_ROW)
     {
       json_builder_begin_object (b);
-      add_col_string (b, "engine", s->detections, 0);
-      add_col_string (b, "name", s->detections, 1);
+      petri_json_add_col_string (b, "engine", s->detections, 0);
+      petri_json_add_col_string (b, "name", s->detections, 1);
       json_builder_set_member_name (b, "heuristic");
       json_builder_add_boolean_value (b, sqlite3_column_int (s->detections, 2) != 0);
-      add_col_time (b, "first_seen", s->detections, 3);
+      petri_json_add_col_time (b, "first_seen", s->detections, 3);
       json_builder_end_object (b);
     }
   json_builder_end_array (b);
-  if (!finish_rows (db, s->detections, rc, error))
+  if (!petri_sql_finish_rows (db, s->detections, rc, error))
     return FALSE;
 
   json_builder_set_member_name (b, "analyses");
@@ -217,17 +112,17 @@ add_sample_details (JsonBuilder *b, sqlite3 *db, CaseStmts *s, gint64 case_id, g
       int erc;
 
       json_builder_begin_object (b);
-      add_col_string (b, "source", s->analyses, 1);
-      add_col_string (b, "vm", s->analyses, 2);
-      add_col_string (b, "platform", s->analyses, 3);
-      add_col_string (b, "status", s->analyses, 4);
-      add_col_string (b, "reason", s->analyses, 5);
-      add_col_time (b, "queued", s->analyses, 6);
-      add_col_time (b, "started", s->analyses, 7);
-      add_col_time (b, "finished", s->analyses, 8);
-      add_col_int (b, "duration", s->analyses, 9);
-      add_col_json (b, "summary", s->analyses, 10, FALSE);
-      add_col_string (b, "case", s->analyses, 11);
+      petri_json_add_col_string (b, "source", s->analyses, 1);
+      petri_json_add_col_string (b, "vm", s->analyses, 2);
+      petri_json_add_col_string (b, "platform", s->analyses, 3);
+      petri_json_add_col_string (b, "status", s->analyses, 4);
+      petri_json_add_col_string (b, "reason", s->analyses, 5);
+      petri_json_add_col_time (b, "queued", s->analyses, 6);
+      petri_json_add_col_time (b, "started", s->analyses, 7);
+      petri_json_add_col_time (b, "finished", s->analyses, 8);
+      petri_json_add_col_int (b, "duration", s->analyses, 9);
+      petri_json_add_col_json (b, "summary", s->analyses, 10, FALSE);
+      petri_json_add_col_string (b, "case", s->analyses, 11);
       json_builder_set_member_name (b, "events");
       json_builder_begin_array (b);
       sqlite3_bind_int64 (s->events, 1, sqlite3_column_int64 (s->analyses, 0));
@@ -236,22 +131,22 @@ add_sample_details (JsonBuilder *b, sqlite3 *db, CaseStmts *s, gint64 case_id, g
           json_builder_begin_object (b);
           json_builder_set_member_name (b, "ts");
           json_builder_add_double_value (b, sqlite3_column_double (s->events, 0));
-          add_col_string (b, "category", s->events, 1);
-          add_col_string (b, "action", s->events, 2);
-          add_col_int (b, "pid", s->events, 3);
-          add_col_int (b, "ppid", s->events, 4);
-          add_col_string (b, "process", s->events, 5);
-          add_col_string (b, "target", s->events, 6);
-          add_col_json (b, "details", s->events, 7, TRUE);
+          petri_json_add_col_string (b, "category", s->events, 1);
+          petri_json_add_col_string (b, "action", s->events, 2);
+          petri_json_add_col_int (b, "pid", s->events, 3);
+          petri_json_add_col_int (b, "ppid", s->events, 4);
+          petri_json_add_col_string (b, "process", s->events, 5);
+          petri_json_add_col_string (b, "target", s->events, 6);
+          petri_json_add_col_json (b, "details", s->events, 7, TRUE);
           json_builder_end_object (b);
         }
       json_builder_end_array (b);
-      if (!finish_rows (db, s->events, erc, error))
+      if (!petri_sql_finish_rows (db, s->events, erc, error))
         return FALSE;
       json_builder_end_object (b);
     }
   json_builder_end_array (b);
-  if (!finish_rows (db, s->analyses, rc, error))
+  if (!petri_sql_finish_rows (db, s->analyses, rc, error))
     return FALSE;
 
   json_builder_set_member_name (b, "dropped");
@@ -260,13 +155,13 @@ add_sample_details (JsonBuilder *b, sqlite3 *db, CaseStmts *s, gint64 case_id, g
   while ((rc = sqlite3_step (s->dropped)) == SQLITE_ROW)
     {
       json_builder_begin_object (b);
-      add_col_string (b, "sha256", s->dropped, 0);
-      add_col_string (b, "path", s->dropped, 1);
-      add_col_string (b, "relation", s->dropped, 2);
+      petri_json_add_col_string (b, "sha256", s->dropped, 0);
+      petri_json_add_col_string (b, "path", s->dropped, 1);
+      petri_json_add_col_string (b, "relation", s->dropped, 2);
       json_builder_end_object (b);
     }
   json_builder_end_array (b);
-  return finish_rows (db, s->dropped, rc, error);
+  return petri_sql_finish_rows (db, s->dropped, rc, error);
 }
 
 static JsonNode *
@@ -274,51 +169,56 @@ case_model_query (sqlite3 *db, const char *arg, gpointer data, GCancellable *can
                   GError **error)
 {
   g_autoptr (JsonBuilder) b = json_builder_new ();
-  g_autoptr (Stmt) c = NULL, samples = NULL;
+  g_autoptr (PetriSqlStmt) c = NULL, samples = NULL;
   g_auto (CaseStmts) s = { 0 };
   g_autofree char *now = petri_format_time (g_get_real_time () / G_USEC_PER_SEC);
   gint64 case_id;
   int rc;
 
-  c = prepare (db, "SELECT id, name, created, notes FROM cases WHERE name = ?", error);
-  samples = prepare (db,
-                     "SELECT s.id, s.sha256, s.sha1, s.md5, s.size, s.mime, s.description, "
-                     "s.ssdeep, s.first_seen, s.verdict, s.detections, s.engines, cs.added, "
-                     "cs.notes, cs.analyst_verdict, cs.analyst_comment "
-                     "FROM case_samples cs JOIN samples s ON s.id = cs.sample_id "
-                     "WHERE cs.case_id = ? ORDER BY cs.added, s.sha256",
-                     error);
+  c = petri_sql_prepare (db, "SELECT id, name, created, notes FROM cases WHERE name = ?", error);
+  samples
+      = petri_sql_prepare (db,
+                           "SELECT s.id, s.sha256, s.sha1, s.md5, s.size, s.mime, s.description, "
+                           "s.ssdeep, s.first_seen, s.verdict, s.detections, s.engines, cs.added, "
+                           "cs.notes, cs.analyst_verdict, cs.analyst_comment "
+                           "FROM case_samples cs JOIN samples s ON s.id = cs.sample_id "
+                           "WHERE cs.case_id = ? ORDER BY cs.added, s.sha256",
+                           error);
   if (c == NULL || samples == NULL)
     return NULL;
-  if (!(s.names = prepare (db,
-                           "SELECT name, path, root, added FROM sightings "
-                           "WHERE case_id = ?1 AND sample_id = ?2 ORDER BY id",
-                           error))
-      || !(s.tags = prepare (db,
-                             "SELECT tag FROM tags WHERE case_id = ? AND sample_id = ? "
-                             "ORDER BY tag",
-                             error))
-      || !(s.results = prepare (db,
+  if (!(s.names = petri_sql_prepare (db,
+                                     "SELECT name, path, root, added FROM sightings "
+                                     "WHERE case_id = ?1 AND sample_id = ?2 ORDER BY id",
+                                     error))
+      || !(s.tags = petri_sql_prepare (db,
+                                       "SELECT tag FROM tags WHERE case_id = ? AND sample_id = ? "
+                                       "ORDER BY tag",
+                                       error))
+      || !(s.results
+           = petri_sql_prepare (db,
                                 "SELECT engine, engine_version, signatures, result, names, "
                                 "heuristic, details, error, scanned FROM engine_results "
                                 "WHERE sample_id = ? ORDER BY id",
                                 error))
-      || !(s.detections = prepare (db,
-                                   "SELECT engine, name, heuristic, first_seen FROM "
-                                   "detection_names WHERE sample_id = ? ORDER BY first_seen, "
-                                   "engine, name",
-                                   error))
-      || !(s.analyses = prepare (db,
-                                 "SELECT a.id, a.source, a.vm, a.platform, a.status, a.reason, "
-                                 "a.queued, a.started, a.finished, a.duration, a.summary, c.name "
-                                 "FROM analyses a LEFT JOIN cases c ON c.id = a.case_id "
-                                 "WHERE a.sample_id = ? ORDER BY a.id",
-                                 error))
-      || !(s.events = prepare (db,
-                               "SELECT ts, category, action, pid, ppid, process, target, "
-                               "details FROM events WHERE analysis_id = ? ORDER BY seq",
-                               error))
-      || !(s.dropped = prepare (db,
+      || !(s.detections
+           = petri_sql_prepare (db,
+                                "SELECT engine, name, heuristic, first_seen FROM "
+                                "detection_names WHERE sample_id = ? ORDER BY first_seen, "
+                                "engine, name",
+                                error))
+      || !(s.analyses
+           = petri_sql_prepare (db,
+                                "SELECT a.id, a.source, a.vm, a.platform, a.status, a.reason, "
+                                "a.queued, a.started, a.finished, a.duration, a.summary, c.name "
+                                "FROM analyses a LEFT JOIN cases c ON c.id = a.case_id "
+                                "WHERE a.sample_id = ? ORDER BY a.id",
+                                error))
+      || !(s.events = petri_sql_prepare (db,
+                                         "SELECT ts, category, action, pid, ppid, process, target, "
+                                         "details FROM events WHERE analysis_id = ? ORDER BY seq",
+                                         error))
+      || !(s.dropped
+           = petri_sql_prepare (db,
                                 "SELECT s.sha256, l.path, l.relation FROM sample_links l "
                                 "JOIN samples s ON s.id = l.child_id WHERE l.parent_id = ? "
                                 "ORDER BY s.sha256",
@@ -329,7 +229,7 @@ case_model_query (sqlite3 *db, const char *arg, gpointer data, GCancellable *can
   rc = sqlite3_step (c);
   if (rc != SQLITE_ROW)
     {
-      if (finish_rows (db, c, rc, error))
+      if (petri_sql_finish_rows (db, c, rc, error))
         g_set_error (error, PETRI_APP_ERROR, PETRI_APP_ERROR_NOT_FOUND, _ ("There is no case “%s”"),
                      arg);
       return NULL;
@@ -337,15 +237,15 @@ case_model_query (sqlite3 *db, const char *arg, gpointer data, GCancellable *can
   case_id = sqlite3_column_int64 (c, 0);
 
   json_builder_begin_object (b);
-  add_string (b, "format", "petri-case");
-  add_int (b, "version", 1);
-  add_string (b, "petri", PACKAGE_VERSION);
-  add_string (b, "exported", now);
+  petri_json_add_string (b, "format", "petri-case");
+  petri_json_add_int (b, "version", 1);
+  petri_json_add_string (b, "petri", PACKAGE_VERSION);
+  petri_json_add_string (b, "exported", now);
   json_builder_set_member_name (b, "case");
   json_builder_begin_object (b);
-  add_col_string (b, "name", c, 1);
-  add_col_time (b, "created", c, 2);
-  add_col_string (b, "notes", c, 3);
+  petri_json_add_col_string (b, "name", c, 1);
+  petri_json_add_col_time (b, "created", c, 2);
+  petri_json_add_col_string (b, "notes", c, 3);
   json_builder_end_object (b);
 
   json_builder_set_member_name (b, "samples");
@@ -358,26 +258,26 @@ case_model_query (sqlite3 *db, const char *arg, gpointer data, GCancellable *can
       if (g_cancellable_set_error_if_cancelled (cancellable, error))
         return NULL;
       json_builder_begin_object (b);
-      add_col_string (b, "sha256", samples, 1);
-      add_col_string (b, "sha1", samples, 2);
-      add_col_string (b, "md5", samples, 3);
-      add_col_int (b, "size", samples, 4);
-      add_col_string (b, "mime", samples, 5);
-      add_col_string (b, "type", samples, 6);
-      add_col_string (b, "ssdeep", samples, 7);
-      add_col_time (b, "first_seen", samples, 8);
-      add_col_string (b, "verdict", samples, 9);
-      add_col_int (b, "detection_count", samples, 10);
-      add_col_int (b, "engine_count", samples, 11);
-      add_col_time (b, "added", samples, 12);
-      add_col_string (b, "notes", samples, 13);
-      add_col_string (b, "analyst_verdict", samples, 14);
-      add_col_string (b, "analyst_comment", samples, 15);
+      petri_json_add_col_string (b, "sha256", samples, 1);
+      petri_json_add_col_string (b, "sha1", samples, 2);
+      petri_json_add_col_string (b, "md5", samples, 3);
+      petri_json_add_col_int (b, "size", samples, 4);
+      petri_json_add_col_string (b, "mime", samples, 5);
+      petri_json_add_col_string (b, "type", samples, 6);
+      petri_json_add_col_string (b, "ssdeep", samples, 7);
+      petri_json_add_col_time (b, "first_seen", samples, 8);
+      petri_json_add_col_string (b, "verdict", samples, 9);
+      petri_json_add_col_int (b, "detection_count", samples, 10);
+      petri_json_add_col_int (b, "engine_count", samples, 11);
+      petri_json_add_col_time (b, "added", samples, 12);
+      petri_json_add_col_string (b, "notes", samples, 13);
+      petri_json_add_col_string (b, "analyst_verdict", samples, 14);
+      petri_json_add_col_string (b, "analyst_comment", samples, 15);
       if (!add_sample_details (b, db, &s, case_id, sample_id, error))
         return NULL;
       json_builder_end_object (b);
     }
-  if (!finish_rows (db, samples, rc, error))
+  if (!petri_sql_finish_rows (db, samples, rc, error))
     return NULL;
   json_builder_end_array (b);
   json_builder_end_object (b);
@@ -407,7 +307,7 @@ new_since_query (sqlite3 *db, const char *arg, gpointer data, GCancellable *canc
    * been scanned before that moment by the same engine: a new detection of
    * an old sample. What the engine said in that earlier scan is the
    * "previous" result. */
-  g_autoptr (Stmt) stmt = prepare (
+  g_autoptr (PetriSqlStmt) stmt = petri_sql_prepare (
       db,
       "SELECT s.sha256, c.name, cs.added, "
       "  (SELECT g.name FROM sightings g WHERE g.case_id = c.id AND g.sample_id = s.id "
@@ -430,17 +330,17 @@ new_since_query (sqlite3 *db, const char *arg, gpointer data, GCancellable *canc
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
       json_builder_begin_object (b);
-      add_col_string (b, "sha256", stmt, 0);
-      add_col_string (b, "case", stmt, 1);
-      add_col_time (b, "added", stmt, 2);
-      add_col_string (b, "name", stmt, 3);
-      add_col_string (b, "engine", stmt, 4);
-      add_col_string (b, "detection", stmt, 5);
-      add_col_time (b, "first_seen", stmt, 6);
-      add_col_string (b, "previous_result", stmt, 7);
+      petri_json_add_col_string (b, "sha256", stmt, 0);
+      petri_json_add_col_string (b, "case", stmt, 1);
+      petri_json_add_col_time (b, "added", stmt, 2);
+      petri_json_add_col_string (b, "name", stmt, 3);
+      petri_json_add_col_string (b, "engine", stmt, 4);
+      petri_json_add_col_string (b, "detection", stmt, 5);
+      petri_json_add_col_time (b, "first_seen", stmt, 6);
+      petri_json_add_col_string (b, "previous_result", stmt, 7);
       json_builder_end_object (b);
     }
-  if (!finish_rows (db, stmt, rc, error))
+  if (!petri_sql_finish_rows (db, stmt, rc, error))
     return NULL;
   json_builder_end_array (b);
   return json_builder_get_root (b);

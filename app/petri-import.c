@@ -27,52 +27,6 @@
 #define MAX_MANIFEST (64u * 1024u * 1024u)
 #define MAX_SAMPLE (4ull * 1024u * 1024u * 1024u)
 
-#define STMT(self, db, sql, error)                                                                 \
-  ({                                                                                               \
-    sqlite3_stmt *_s = petri_case_store_stmt ((self), (db), (sql), (error));                       \
-    if (_s == NULL)                                                                                \
-      return FALSE;                                                                                \
-    _s;                                                                                            \
-  })
-
-static gboolean
-step (sqlite3 *db, sqlite3_stmt *stmt, const char *what, GError **error)
-{
-  int rc = sqlite3_step (stmt);
-
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-    {
-      petri_store_set_sqlite_error (db, rc, what, error);
-      return FALSE;
-    }
-  return TRUE;
-}
-
-static void
-bind_text (sqlite3_stmt *stmt, int i, const char *s)
-{
-  if (s != NULL)
-    sqlite3_bind_text (stmt, i, s, -1, SQLITE_TRANSIENT);
-  else
-    sqlite3_bind_null (stmt, i);
-}
-
-static void
-bind_time (sqlite3_stmt *stmt, int i, gint64 t)
-{
-  if (t > 0)
-    sqlite3_bind_int64 (stmt, i, t);
-  else
-    sqlite3_bind_null (stmt, i);
-}
-
-static gint64
-now_seconds (void)
-{
-  return g_get_real_time () / G_USEC_PER_SEC;
-}
-
 static gint64
 parse_iso (const char *s)
 {
@@ -90,18 +44,6 @@ is_hex (const char *s, gsize len)
   for (gsize i = 0; i < len; i++)
     if (!g_ascii_isxdigit (s[i]) || g_ascii_isupper (s[i]))
       return FALSE;
-  return TRUE;
-}
-
-static gboolean
-check_case_name (const char *name, GError **error)
-{
-  if (name == NULL || *name == '\0' || !g_utf8_validate (name, -1, NULL) || strlen (name) > 200)
-    {
-      g_set_error_literal (error, PETRI_APP_ERROR, PETRI_APP_ERROR_INVALID,
-                           _ ("A case name must be 1 to 200 characters of text"));
-      return FALSE;
-    }
   return TRUE;
 }
 
@@ -143,93 +85,25 @@ write_sync (PetriCaseStore *store, PetriStoreWriteFunc func, gpointer data, GErr
 /* ---------------------------------------------------------------------- */
 /* Shared writer-side steps                                                 */
 
-static gboolean
-index_text (PetriCaseStore *self, sqlite3 *db, const char *text, const char *kind, gint64 sample_id,
-            gint64 case_id, GError **error)
-{
-  sqlite3_stmt *stmt = STMT (
-      self, db, "INSERT INTO search_index (text, kind, sample_id, case_id) VALUES (?, ?, ?, ?)",
-      error);
-
-  bind_text (stmt, 1, text);
-  bind_text (stmt, 2, kind);
-  sqlite3_bind_int64 (stmt, 3, sample_id);
-  if (case_id > 0)
-    sqlite3_bind_int64 (stmt, 4, case_id);
-  else
-    sqlite3_bind_null (stmt, 4);
-  return step (db, stmt, "indexing for search", error);
-}
-
+/* A name from a report or a bundle: its bytes are its display form unescaped. */
 static gboolean
 add_sighting (PetriCaseStore *self, sqlite3 *db, gint64 case_id, gint64 sample_id, const char *name,
               const char *path, const char *root, gint64 added, GError **error)
 {
-  g_autofree char *raw = NULL;
   gsize raw_len = 0;
-  sqlite3_stmt *stmt = STMT (self, db,
-                             "INSERT INTO sightings (case_id, sample_id, name, path, path_raw, "
-                             "root, added) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-                             error);
+  g_autofree char *raw = petri_display_name_unescape (path, &raw_len);
 
-  raw = petri_display_name_unescape (path, &raw_len);
-  sqlite3_bind_int64 (stmt, 1, case_id);
-  sqlite3_bind_int64 (stmt, 2, sample_id);
-  bind_text (stmt, 3, name);
-  bind_text (stmt, 4, path);
-  sqlite3_bind_blob (stmt, 5, raw, raw_len, SQLITE_TRANSIENT);
-  bind_text (stmt, 6, root);
-  sqlite3_bind_int64 (stmt, 7, added);
-  if (!step (db, stmt, "recording a file name", error))
-    return FALSE;
-  if (sqlite3_changes (db) > 0)
-    return index_text (self, db, path, "path", sample_id, case_id, error);
-  return TRUE;
+  return petri_store_add_sighting (self, db, case_id, sample_id, name, path, raw, raw_len, root,
+                                   added, error);
 }
 
-/* Inserts the events of one analysis (the schema's triggers index their
- * strings for search). */
 static gboolean
 add_events (PetriCaseStore *self, sqlite3 *db, gint64 analysis_id, GPtrArray *events,
             GError **error)
 {
-  for (guint i = 0; i < events->len; i++)
-    {
-      PetriBehaviorEvent *e = g_ptr_array_index (events, i);
-      g_autofree char *details = NULL;
-      sqlite3_stmt *stmt = STMT (self, db,
-                                 "INSERT INTO events (analysis_id, seq, ts, category, action, "
-                                 "pid, ppid, process, target, details) "
-                                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                                 error);
+  gint64 seq = 1;
 
-      if (e->details != NULL)
-        {
-          g_autoptr (JsonNode) node = json_node_new (JSON_NODE_OBJECT);
-
-          json_node_set_object (node, e->details);
-          details = json_to_string (node, FALSE);
-        }
-      sqlite3_bind_int64 (stmt, 1, analysis_id);
-      sqlite3_bind_int64 (stmt, 2, i + 1);
-      sqlite3_bind_double (stmt, 3, e->ts);
-      bind_text (stmt, 4, e->category);
-      bind_text (stmt, 5, e->action);
-      if (e->pid >= 0)
-        sqlite3_bind_int64 (stmt, 6, e->pid);
-      else
-        sqlite3_bind_null (stmt, 6);
-      if (e->ppid >= 0)
-        sqlite3_bind_int64 (stmt, 7, e->ppid);
-      else
-        sqlite3_bind_null (stmt, 7);
-      bind_text (stmt, 8, e->process);
-      bind_text (stmt, 9, e->target);
-      bind_text (stmt, 10, details);
-      if (!step (db, stmt, "recording a behaviour event", error))
-        return FALSE;
-    }
-  return TRUE;
+  return petri_store_insert_events (self, db, analysis_id, &seq, events, error);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -252,7 +126,7 @@ report_import_write (PetriCaseStore *self, sqlite3 *db, gpointer data, GError **
   g_autoptr (JsonObject) summary = petri_report_summary (r);
   g_autoptr (JsonNode) summary_node = json_node_new (JSON_NODE_OBJECT);
   g_autofree char *summary_text = NULL;
-  gint64 sample_id, case_id, analysis_id, now = now_seconds ();
+  gint64 sample_id, case_id, analysis_id, now = petri_now_seconds ();
   sqlite3_stmt *stmt;
   gboolean found;
 
@@ -269,45 +143,41 @@ report_import_write (PetriCaseStore *self, sqlite3 *db, gpointer data, GError **
                        ri->display, r->sha256);
           return FALSE;
         }
-      stmt = STMT (self, db,
-                   "INSERT INTO samples (sha256, sha1, md5, size, mime, description, ssdeep, "
-                   "first_seen) VALUES (?, ?, ?, ?, '', ?, ?, ?)",
-                   error);
-      bind_text (stmt, 1, r->sha256);
-      bind_text (stmt, 2, r->sha1);
-      bind_text (stmt, 3, r->md5);
-      sqlite3_bind_int64 (stmt, 4, (sqlite3_int64) r->size);
-      bind_text (stmt, 5, r->file_type ? r->file_type : "");
-      bind_text (stmt, 6, r->ssdeep ? r->ssdeep : "");
-      sqlite3_bind_int64 (stmt, 7, now);
-      if (!step (db, stmt, "recording a sample", error))
+      PetriSampleInfo info = { .sha256 = r->sha256,
+                               .sha1 = r->sha1,
+                               .md5 = r->md5,
+                               .ssdeep = r->ssdeep,
+                               .description = r->file_type,
+                               .size = r->size };
+
+      sample_id = petri_store_insert_sample (self, db, &info, now, NULL, error);
+      if (sample_id <= 0)
         return FALSE;
-      sample_id = sqlite3_last_insert_rowid (db);
       ri->sample_added = TRUE;
     }
 
   /* The same report (by content) on the same sample: nothing to do. */
-  stmt = STMT (self, db,
-               "SELECT 1 FROM analyses WHERE sample_id = ? AND source = ? "
-               "AND json_extract (summary, '$.report_sha256') = ?",
-               error);
+  stmt = PETRI_STMT (self, db,
+                     "SELECT 1 FROM analyses WHERE sample_id = ? AND source = ? "
+                     "AND json_extract (summary, '$.report_sha256') = ?",
+                     error);
   sqlite3_bind_int64 (stmt, 1, sample_id);
-  bind_text (stmt, 2, source);
-  bind_text (stmt, 3, ri->report_sha256);
+  petri_sql_bind_text (stmt, 2, source);
+  petri_sql_bind_text (stmt, 3, ri->report_sha256);
   found = sqlite3_step (stmt) == SQLITE_ROW;
   sqlite3_reset (stmt);
 
   case_id = petri_store_ensure_case (self, db, ri->case_name, error);
   if (case_id < 0)
     return FALSE;
-  stmt = STMT (self, db,
-               "INSERT INTO case_samples (case_id, sample_id, added) VALUES (?, ?, ?) "
-               "ON CONFLICT DO NOTHING",
-               error);
+  stmt = PETRI_STMT (self, db,
+                     "INSERT INTO case_samples (case_id, sample_id, added) VALUES (?, ?, ?) "
+                     "ON CONFLICT DO NOTHING",
+                     error);
   sqlite3_bind_int64 (stmt, 1, case_id);
   sqlite3_bind_int64 (stmt, 2, sample_id);
   sqlite3_bind_int64 (stmt, 3, now);
-  if (!step (db, stmt, "adding a sample to a case", error))
+  if (!petri_sql_step (db, stmt, N_ ("adding a sample to a case"), error))
     return FALSE;
   if (r->file_name != NULL && *r->file_name != '\0')
     {
@@ -323,25 +193,26 @@ report_import_write (PetriCaseStore *self, sqlite3 *db, gpointer data, GError **
   json_object_set_string_member (summary, "report_file", ri->display);
   json_node_set_object (summary_node, summary);
   summary_text = json_to_string (summary_node, FALSE);
-  stmt = STMT (self, db,
-               "INSERT INTO analyses (sample_id, case_id, source, vm, platform, status, reason, "
-               "queued, started, finished, duration, summary) "
-               "VALUES (?, ?, ?, ?, ?, 'done', '', ?, ?, ?, ?, ?)",
-               error);
+  stmt = PETRI_STMT (
+      self, db,
+      "INSERT INTO analyses (sample_id, case_id, source, vm, platform, status, reason, "
+      "queued, started, finished, duration, summary) "
+      "VALUES (?, ?, ?, ?, ?, 'done', '', ?, ?, ?, ?, ?)",
+      error);
   sqlite3_bind_int64 (stmt, 1, sample_id);
   sqlite3_bind_int64 (stmt, 2, case_id);
-  bind_text (stmt, 3, source);
-  bind_text (stmt, 4, r->machine ? r->machine : "");
-  bind_text (stmt, 5, r->platform ? r->platform : "windows");
+  petri_sql_bind_text (stmt, 3, source);
+  petri_sql_bind_text (stmt, 4, r->machine ? r->machine : "");
+  petri_sql_bind_text (stmt, 5, r->platform ? r->platform : "windows");
   sqlite3_bind_int64 (stmt, 6, r->started > 0 ? r->started : now);
-  bind_time (stmt, 7, r->started);
-  bind_time (stmt, 8, r->ended);
+  petri_sql_bind_time (stmt, 7, r->started);
+  petri_sql_bind_time (stmt, 8, r->ended);
   if (r->duration > 0)
     sqlite3_bind_int64 (stmt, 9, r->duration);
   else
     sqlite3_bind_null (stmt, 9);
-  bind_text (stmt, 10, summary_text);
-  if (!step (db, stmt, "recording an analysis", error))
+  petri_sql_bind_text (stmt, 10, summary_text);
+  if (!petri_sql_step (db, stmt, N_ ("recording an analysis"), error))
     return FALSE;
   analysis_id = sqlite3_last_insert_rowid (db);
   ri->analysis_added = TRUE;
@@ -358,15 +229,16 @@ report_import_write (PetriCaseStore *self, sqlite3 *db, gpointer data, GError **
         return FALSE;
       if (child == 0 || child == sample_id)
         continue;
-      stmt = STMT (self, db,
-                   "INSERT INTO sample_links (parent_id, child_id, analysis_id, relation, path) "
-                   "VALUES (?, ?, ?, 'dropped', ?) ON CONFLICT DO NOTHING",
-                   error);
+      stmt = PETRI_STMT (
+          self, db,
+          "INSERT INTO sample_links (parent_id, child_id, analysis_id, relation, path) "
+          "VALUES (?, ?, ?, 'dropped', ?) ON CONFLICT DO NOTHING",
+          error);
       sqlite3_bind_int64 (stmt, 1, sample_id);
       sqlite3_bind_int64 (stmt, 2, child);
       sqlite3_bind_int64 (stmt, 3, analysis_id);
-      bind_text (stmt, 4, f->path ? f->path : "");
-      if (!step (db, stmt, "linking a dropped file", error))
+      petri_sql_bind_text (stmt, 4, f->path ? f->path : "");
+      if (!petri_sql_step (db, stmt, N_ ("linking a dropped file"), error))
         return FALSE;
     }
   return TRUE;
@@ -407,7 +279,7 @@ petri_import_report (PetriContext *context, const char *path, const char *case_n
 
   if (case_name == NULL)
     case_name = _ ("Imported reports");
-  if (!check_case_name (case_name, error))
+  if (!petri_store_check_case_name (case_name, error))
     return NULL;
   display = g_filename_display_name (path);
   report = petri_report_parse_file (path, cancellable, error);
@@ -516,39 +388,39 @@ bundle_sample_write (PetriCaseStore *self, sqlite3 *db, BundleImport *bi, gint64
   sqlite3_stmt *stmt;
   JsonArray *a;
 
-  stmt = STMT (self, db,
-               "INSERT INTO samples (sha256, sha1, md5, size, mime, description, ssdeep, "
-               "first_seen) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (sha256) DO NOTHING",
-               error);
-  bind_text (stmt, 1, sha256);
-  bind_text (stmt, 2, ostr (s, "sha1"));
-  bind_text (stmt, 3, ostr (s, "md5"));
-  sqlite3_bind_int64 (stmt, 4, json_object_get_int_member_with_default (s, "size", 0));
-  bind_text (stmt, 5, ostr (s, "mime") ? ostr (s, "mime") : "");
-  bind_text (stmt, 6, ostr (s, "type") ? ostr (s, "type") : "");
-  bind_text (stmt, 7, ostr (s, "ssdeep") ? ostr (s, "ssdeep") : "");
-  sqlite3_bind_int64 (stmt, 8, MAX (parse_iso (ostr (s, "first_seen")), 1));
-  if (!step (db, stmt, "recording a sample", error))
-    return FALSE;
-  if (sqlite3_changes (db) > 0)
-    bi->samples_added++;
-  else
-    bi->samples_present++;
-  sample_id = petri_store_lookup_sample (self, db, sha256, error);
+  {
+    PetriSampleInfo info = {
+      .sha256 = sha256,
+      .sha1 = ostr (s, "sha1"),
+      .md5 = ostr (s, "md5"),
+      .ssdeep = ostr (s, "ssdeep"),
+      .mime = ostr (s, "mime"),
+      .description = ostr (s, "type"),
+      .size = (guint64) json_object_get_int_member_with_default (s, "size", 0),
+    };
+    gboolean added = FALSE;
+
+    sample_id = petri_store_insert_sample (
+        self, db, &info, MAX (parse_iso (ostr (s, "first_seen")), 1), &added, error);
+    if (added)
+      bi->samples_added++;
+    else
+      bi->samples_present++;
+  }
   if (sample_id <= 0)
     return FALSE;
 
-  stmt = STMT (self, db,
-               "INSERT INTO case_samples (case_id, sample_id, added, notes, analyst_verdict, "
-               "analyst_comment) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-               error);
+  stmt = PETRI_STMT (self, db,
+                     "INSERT INTO case_samples (case_id, sample_id, added, notes, analyst_verdict, "
+                     "analyst_comment) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                     error);
   sqlite3_bind_int64 (stmt, 1, case_id);
   sqlite3_bind_int64 (stmt, 2, sample_id);
   sqlite3_bind_int64 (stmt, 3, MAX (parse_iso (ostr (s, "added")), 1));
-  bind_text (stmt, 4, ostr (s, "notes") ? ostr (s, "notes") : "");
-  bind_text (stmt, 5, ostr (s, "analyst_verdict"));
-  bind_text (stmt, 6, ostr (s, "analyst_comment") ? ostr (s, "analyst_comment") : "");
-  if (!step (db, stmt, "adding a sample to a case", error))
+  petri_sql_bind_text (stmt, 4, ostr (s, "notes") ? ostr (s, "notes") : "");
+  petri_sql_bind_text (stmt, 5, ostr (s, "analyst_verdict"));
+  petri_sql_bind_text (stmt, 6, ostr (s, "analyst_comment") ? ostr (s, "analyst_comment") : "");
+  if (!petri_sql_step (db, stmt, N_ ("adding a sample to a case"), error))
     return FALSE;
 
   a = oarr (s, "names");
@@ -572,14 +444,14 @@ bundle_sample_write (PetriCaseStore *self, sqlite3 *db, BundleImport *bi, gint64
     {
       const char *tag = json_array_get_string_element (a, i);
 
-      stmt = STMT (self, db,
-                   "INSERT INTO tags (case_id, sample_id, tag) VALUES (?, ?, ?) "
-                   "ON CONFLICT DO NOTHING",
-                   error);
+      stmt = PETRI_STMT (self, db,
+                         "INSERT INTO tags (case_id, sample_id, tag) VALUES (?, ?, ?) "
+                         "ON CONFLICT DO NOTHING",
+                         error);
       sqlite3_bind_int64 (stmt, 1, case_id);
       sqlite3_bind_int64 (stmt, 2, sample_id);
-      bind_text (stmt, 3, tag);
-      if (!step (db, stmt, "tagging a sample", error))
+      petri_sql_bind_text (stmt, 3, tag);
+      if (!petri_sql_step (db, stmt, N_ ("tagging a sample"), error))
         return FALSE;
     }
 
@@ -592,39 +464,40 @@ bundle_sample_write (PetriCaseStore *self, sqlite3 *db, BundleImport *bi, gint64
       g_autofree char *details = node_json (r, "details");
       gboolean exists;
 
-      stmt = STMT (self, db,
-                   "SELECT 1 FROM engine_results WHERE sample_id = ? AND engine = ? "
-                   "AND scanned = ? AND result = ? AND names = ? AND signatures = ? "
-                   "AND engine_version = ?",
-                   error);
+      stmt = PETRI_STMT (self, db,
+                         "SELECT 1 FROM engine_results WHERE sample_id = ? AND engine = ? "
+                         "AND scanned = ? AND result = ? AND names = ? AND signatures = ? "
+                         "AND engine_version = ?",
+                         error);
       sqlite3_bind_int64 (stmt, 1, sample_id);
-      bind_text (stmt, 2, ostr (r, "engine"));
+      petri_sql_bind_text (stmt, 2, ostr (r, "engine"));
       sqlite3_bind_int64 (stmt, 3, parse_iso (ostr (r, "scanned")));
-      bind_text (stmt, 4, ostr (r, "result"));
-      bind_text (stmt, 5, names ? names : "[]");
-      bind_text (stmt, 6, ostr (r, "signatures") ? ostr (r, "signatures") : "");
-      bind_text (stmt, 7, ostr (r, "engine_version") ? ostr (r, "engine_version") : "");
+      petri_sql_bind_text (stmt, 4, ostr (r, "result"));
+      petri_sql_bind_text (stmt, 5, names ? names : "[]");
+      petri_sql_bind_text (stmt, 6, ostr (r, "signatures") ? ostr (r, "signatures") : "");
+      petri_sql_bind_text (stmt, 7, ostr (r, "engine_version") ? ostr (r, "engine_version") : "");
       exists = sqlite3_step (stmt) == SQLITE_ROW;
       sqlite3_reset (stmt);
       if (exists)
         continue;
-      stmt = STMT (self, db,
-                   "INSERT INTO engine_results (sample_id, engine, engine_version, signatures, "
-                   "result, names, heuristic, details, error, scanned) "
-                   "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                   error);
+      stmt = PETRI_STMT (
+          self, db,
+          "INSERT INTO engine_results (sample_id, engine, engine_version, signatures, "
+          "result, names, heuristic, details, error, scanned) "
+          "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+          error);
       sqlite3_bind_int64 (stmt, 1, sample_id);
-      bind_text (stmt, 2, ostr (r, "engine"));
-      bind_text (stmt, 3, ostr (r, "engine_version") ? ostr (r, "engine_version") : "");
-      bind_text (stmt, 4, ostr (r, "signatures") ? ostr (r, "signatures") : "");
-      bind_text (stmt, 5, ostr (r, "result"));
-      bind_text (stmt, 6, names ? names : "[]");
+      petri_sql_bind_text (stmt, 2, ostr (r, "engine"));
+      petri_sql_bind_text (stmt, 3, ostr (r, "engine_version") ? ostr (r, "engine_version") : "");
+      petri_sql_bind_text (stmt, 4, ostr (r, "signatures") ? ostr (r, "signatures") : "");
+      petri_sql_bind_text (stmt, 5, ostr (r, "result"));
+      petri_sql_bind_text (stmt, 6, names ? names : "[]");
       sqlite3_bind_int (stmt, 7,
                         json_object_get_boolean_member_with_default (r, "heuristic", FALSE));
-      bind_text (stmt, 8, details);
-      bind_text (stmt, 9, ostr (r, "error"));
+      petri_sql_bind_text (stmt, 8, details);
+      petri_sql_bind_text (stmt, 9, ostr (r, "error"));
       sqlite3_bind_int64 (stmt, 10, parse_iso (ostr (r, "scanned")));
-      if (!step (db, stmt, "recording an engine result", error))
+      if (!petri_sql_step (db, stmt, N_ ("recording an engine result"), error))
         return FALSE;
       bi->results_added++;
       results_added = TRUE;
@@ -635,20 +508,21 @@ bundle_sample_write (PetriCaseStore *self, sqlite3 *db, BundleImport *bi, gint64
     {
       JsonObject *d = aobj (a, i);
 
-      stmt = STMT (self, db,
-                   "INSERT INTO detection_names (sample_id, engine, name, heuristic, first_seen) "
-                   "VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-                   error);
+      stmt = PETRI_STMT (
+          self, db,
+          "INSERT INTO detection_names (sample_id, engine, name, heuristic, first_seen) "
+          "VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+          error);
       sqlite3_bind_int64 (stmt, 1, sample_id);
-      bind_text (stmt, 2, ostr (d, "engine"));
-      bind_text (stmt, 3, ostr (d, "name"));
+      petri_sql_bind_text (stmt, 2, ostr (d, "engine"));
+      petri_sql_bind_text (stmt, 3, ostr (d, "name"));
       sqlite3_bind_int (stmt, 4,
                         json_object_get_boolean_member_with_default (d, "heuristic", FALSE));
       sqlite3_bind_int64 (stmt, 5, parse_iso (ostr (d, "first_seen")));
-      if (!step (db, stmt, "recording a detection name", error))
+      if (!petri_sql_step (db, stmt, N_ ("recording a detection name"), error))
         return FALSE;
       if (sqlite3_changes (db) > 0
-          && !index_text (self, db, ostr (d, "name"), "detection", sample_id, 0, error))
+          && !petri_store_index_text (self, db, ostr (d, "name"), "detection", sample_id, 0, error))
         return FALSE;
     }
   if (results_added && !petri_store_update_verdict (self, db, sample_id, error))
@@ -665,42 +539,42 @@ bundle_sample_write (PetriCaseStore *self, sqlite3 *db, BundleImport *bi, gint64
       gint64 analysis_id, queued = parse_iso (ostr (an, "queued"));
       gboolean exists;
 
-      stmt = STMT (self, db,
-                   "SELECT 1 FROM analyses WHERE sample_id = ? AND source = ? AND vm = ? "
-                   "AND platform = ? AND queued = ? AND started IS ? AND status = ?",
-                   error);
+      stmt = PETRI_STMT (self, db,
+                         "SELECT 1 FROM analyses WHERE sample_id = ? AND source = ? AND vm = ? "
+                         "AND platform = ? AND queued = ? AND started IS ? AND status = ?",
+                         error);
       sqlite3_bind_int64 (stmt, 1, sample_id);
-      bind_text (stmt, 2, ostr (an, "source"));
-      bind_text (stmt, 3, ostr (an, "vm") ? ostr (an, "vm") : "");
-      bind_text (stmt, 4, ostr (an, "platform") ? ostr (an, "platform") : "");
+      petri_sql_bind_text (stmt, 2, ostr (an, "source"));
+      petri_sql_bind_text (stmt, 3, ostr (an, "vm") ? ostr (an, "vm") : "");
+      petri_sql_bind_text (stmt, 4, ostr (an, "platform") ? ostr (an, "platform") : "");
       sqlite3_bind_int64 (stmt, 5, queued);
-      bind_time (stmt, 6, parse_iso (ostr (an, "started")));
-      bind_text (stmt, 7, ostr (an, "status"));
+      petri_sql_bind_time (stmt, 6, parse_iso (ostr (an, "started")));
+      petri_sql_bind_text (stmt, 7, ostr (an, "status"));
       exists = sqlite3_step (stmt) == SQLITE_ROW;
       sqlite3_reset (stmt);
       if (exists)
         continue;
-      stmt = STMT (self, db,
-                   "INSERT INTO analyses (sample_id, case_id, source, vm, platform, status, "
-                   "reason, queued, started, finished, duration, summary) "
-                   "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                   error);
+      stmt = PETRI_STMT (self, db,
+                         "INSERT INTO analyses (sample_id, case_id, source, vm, platform, status, "
+                         "reason, queued, started, finished, duration, summary) "
+                         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                         error);
       sqlite3_bind_int64 (stmt, 1, sample_id);
       sqlite3_bind_int64 (stmt, 2, case_id);
-      bind_text (stmt, 3, ostr (an, "source"));
-      bind_text (stmt, 4, ostr (an, "vm") ? ostr (an, "vm") : "");
-      bind_text (stmt, 5, ostr (an, "platform") ? ostr (an, "platform") : "");
-      bind_text (stmt, 6, ostr (an, "status"));
-      bind_text (stmt, 7, ostr (an, "reason") ? ostr (an, "reason") : "");
+      petri_sql_bind_text (stmt, 3, ostr (an, "source"));
+      petri_sql_bind_text (stmt, 4, ostr (an, "vm") ? ostr (an, "vm") : "");
+      petri_sql_bind_text (stmt, 5, ostr (an, "platform") ? ostr (an, "platform") : "");
+      petri_sql_bind_text (stmt, 6, ostr (an, "status"));
+      petri_sql_bind_text (stmt, 7, ostr (an, "reason") ? ostr (an, "reason") : "");
       sqlite3_bind_int64 (stmt, 8, queued);
-      bind_time (stmt, 9, parse_iso (ostr (an, "started")));
-      bind_time (stmt, 10, parse_iso (ostr (an, "finished")));
+      petri_sql_bind_time (stmt, 9, parse_iso (ostr (an, "started")));
+      petri_sql_bind_time (stmt, 10, parse_iso (ostr (an, "finished")));
       if (json_object_get_int_member_with_default (an, "duration", 0) > 0)
         sqlite3_bind_int64 (stmt, 11, json_object_get_int_member (an, "duration"));
       else
         sqlite3_bind_null (stmt, 11);
-      bind_text (stmt, 12, summary);
-      if (!step (db, stmt, "recording an analysis", error))
+      petri_sql_bind_text (stmt, 12, summary);
+      if (!petri_sql_step (db, stmt, N_ ("recording an analysis"), error))
         return FALSE;
       analysis_id = sqlite3_last_insert_rowid (db);
       bi->analyses_added++;
@@ -738,15 +612,15 @@ bundle_links_write (PetriCaseStore *self, sqlite3 *db, JsonObject *s, GError **e
         return FALSE;
       if (child == 0)
         continue;
-      stmt = STMT (self, db,
-                   "INSERT INTO sample_links (parent_id, child_id, relation, path) "
-                   "VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
-                   error);
+      stmt = PETRI_STMT (self, db,
+                         "INSERT INTO sample_links (parent_id, child_id, relation, path) "
+                         "VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                         error);
       sqlite3_bind_int64 (stmt, 1, parent);
       sqlite3_bind_int64 (stmt, 2, child);
-      bind_text (stmt, 3, ostr (l, "relation") ? ostr (l, "relation") : "dropped");
-      bind_text (stmt, 4, ostr (l, "path") ? ostr (l, "path") : "");
-      if (!step (db, stmt, "linking samples", error))
+      petri_sql_bind_text (stmt, 3, ostr (l, "relation") ? ostr (l, "relation") : "dropped");
+      petri_sql_bind_text (stmt, 4, ostr (l, "path") ? ostr (l, "path") : "");
+      if (!petri_sql_step (db, stmt, N_ ("linking samples"), error))
         return FALSE;
     }
   return TRUE;
@@ -763,14 +637,14 @@ bundle_import_write (PetriCaseStore *self, sqlite3 *db, gpointer data, GError **
 
   /* The case keeps its name, creation time and notes; an existing case of
    * that name keeps its own. */
-  stmt = STMT (self, db,
-               "INSERT INTO cases (name, created, notes) VALUES (?, ?, ?) "
-               "ON CONFLICT (name) DO NOTHING",
-               error);
-  bind_text (stmt, 1, ostr (c, "name"));
+  stmt = PETRI_STMT (self, db,
+                     "INSERT INTO cases (name, created, notes) VALUES (?, ?, ?) "
+                     "ON CONFLICT (name) DO NOTHING",
+                     error);
+  petri_sql_bind_text (stmt, 1, ostr (c, "name"));
   sqlite3_bind_int64 (stmt, 2, MAX (parse_iso (ostr (c, "created")), 1));
-  bind_text (stmt, 3, ostr (c, "notes") ? ostr (c, "notes") : "");
-  if (!step (db, stmt, "creating a case", error))
+  petri_sql_bind_text (stmt, 3, ostr (c, "notes") ? ostr (c, "notes") : "");
+  if (!petri_sql_step (db, stmt, N_ ("creating a case"), error))
     return FALSE;
   case_id = petri_store_lookup_case (self, db, ostr (c, "name"), error);
   if (case_id <= 0)
@@ -821,7 +695,7 @@ check_model (JsonObject *model, const char *display, GError **error)
               && JSON_NODE_HOLDS_OBJECT (json_object_get_member (model, "case"))
           ? json_object_get_object_member (model, "case")
           : NULL;
-  if (c == NULL || !check_case_name (ostr (c, "name"), NULL))
+  if (c == NULL || !petri_store_check_case_name (ostr (c, "name"), NULL))
     return bad_bundle (error, display, _ ("its records name no valid case"));
   samples = oarr (model, "samples");
   for (guint i = 0; i < alen (samples); i++)
@@ -965,10 +839,8 @@ petri_import_bundle (PetriContext *context, const char *path, GCancellable *canc
         }
       if ((gint64) size != want_size)
         {
-          bad_bundle (
-              error, display,
-              _ ("“%s” is %" G_GUINT64_FORMAT " bytes, the manifest says %" G_GINT64_FORMAT), name,
-              size, want_size);
+          bad_bundle (error, display, _ ("“%s” is %llu bytes, the manifest says %lld"), name,
+                      (unsigned long long) size, (long long) want_size);
           goto out;
         }
       if (g_str_equal (name, "case.json"))

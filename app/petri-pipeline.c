@@ -1106,7 +1106,7 @@ rescan_list_query (sqlite3 *db, const char *case_name, gpointer data, GCancellab
   rc = sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL);
   if (rc != SQLITE_OK)
     {
-      petri_store_set_sqlite_error (db, rc, "listing samples", error);
+      petri_store_set_sqlite_error (db, rc, N_ ("listing samples"), error);
       return NULL;
     }
   if (case_name != NULL)
@@ -1123,7 +1123,7 @@ rescan_list_query (sqlite3 *db, const char *case_name, gpointer data, GCancellab
   sqlite3_finalize (stmt);
   if (rc != SQLITE_DONE)
     {
-      petri_store_set_sqlite_error (db, rc, "listing samples", error);
+      petri_store_set_sqlite_error (db, rc, N_ ("listing samples"), error);
       return NULL;
     }
   json_builder_end_array (b);
@@ -1141,7 +1141,7 @@ rescan_walk (Walk *w, const char *case_name, PetriRescanFlags flags)
 
   if (list == NULL)
     {
-      add_error_item (w, NULL, case_name != NULL ? case_name : "(all samples)", error->message);
+      add_error_item (w, NULL, case_name != NULL ? case_name : _ ("(all samples)"), error->message);
       return;
     }
   a = json_node_get_array (list);

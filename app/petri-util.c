@@ -7,10 +7,63 @@
 
 #include "petri-app.h"
 
+#include <glib/gi18n.h>
+#include <locale.h>
+
 /* The quark name is stringified: keep it as written. */
 /* clang-format off */
 G_DEFINE_QUARK (petri-app-error-quark, petri_app_error)
 /* clang-format on */
+
+gboolean
+petri_running_uninstalled (void)
+{
+  g_autofree char *exe = g_file_read_link ("/proc/self/exe", NULL);
+
+  return exe != NULL && g_str_has_prefix (exe, PETRI_BUILD_DIR "/");
+}
+
+/* meson's i18n.gettext() compiles each language to po/LANG/LC_MESSAGES/
+ * GETTEXT_PACKAGE.mo in the build tree: the layout bindtextdomain() wants. */
+static gboolean
+build_tree_has_catalogues (const char *podir)
+{
+  g_autoptr (GDir) dir = g_dir_open (podir, 0, NULL);
+  const char *lang;
+
+  while (dir != NULL && (lang = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *mo
+          = g_build_filename (podir, lang, "LC_MESSAGES", GETTEXT_PACKAGE ".mo", NULL);
+
+      if (g_file_test (mo, G_FILE_TEST_IS_REGULAR))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+const char *
+petri_i18n_init (void)
+{
+  static gsize once;
+  static const char *localedir;
+
+  if (g_once_init_enter (&once))
+    {
+      const char *dir = LOCALEDIR;
+
+      /* Uninstalled (./run, the tests), the catalogues are in the build tree. */
+      if (petri_running_uninstalled () && build_tree_has_catalogues (PETRI_BUILD_DIR "/po"))
+        dir = PETRI_BUILD_DIR "/po";
+      setlocale (LC_ALL, "");
+      bindtextdomain (GETTEXT_PACKAGE, dir);
+      bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+      textdomain (GETTEXT_PACKAGE);
+      localedir = dir;
+      g_once_init_leave (&once, 1);
+    }
+  return localedir;
+}
 
 char *
 petri_data_dir_resolve (const char *override)
@@ -107,6 +160,41 @@ petri_verdict_to_string (PetriVerdict verdict)
 {
   g_return_val_if_fail (verdict < G_N_ELEMENTS (verdict_names), "error");
   return verdict_names[verdict];
+}
+
+const char *
+petri_keyword_label (const char *keyword)
+{
+  static const struct
+  {
+    const char *keyword;
+    const char *label;
+  } labels[] = {
+    /* Verdicts, the engine's and the analyst's */
+    { "pending", N_ ("Pending") },
+    { "clean", N_ ("Clean") },
+    { "suspicious", N_ ("Suspicious") },
+    { "malicious", N_ ("Malicious") },
+    { "unknown", N_ ("Unknown") },
+    { "error", N_ ("Error") },
+    /* Engine results */
+    { "detected", N_ ("Detected") },
+    /* Sandbox analyses */
+    { "not_eligible", N_ ("Not eligible") },
+    { "queued", N_ ("Queued") },
+    { "starting", N_ ("Starting") },
+    { "running", N_ ("Running") },
+    { "collecting", N_ ("Collecting") },
+    { "done", N_ ("Analysed") },
+    { "failed", N_ ("Failed") },
+  };
+
+  if (keyword == NULL)
+    return "";
+  for (guint i = 0; i < G_N_ELEMENTS (labels); i++)
+    if (g_str_equal (keyword, labels[i].keyword))
+      return _ (labels[i].label);
+  return keyword;
 }
 
 PetriVerdict

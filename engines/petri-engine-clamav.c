@@ -523,7 +523,8 @@ describe_set (GPtrArray *loaded, guint n_signatures)
         newest = MAX (newest, (gint64) st.st_mtime);
     }
 
-  g_string_append_printf (out, "%u signatures", n_signatures);
+  g_string_append_printf (out, ngettext ("%u signature", "%u signatures", n_signatures),
+                          n_signatures);
   for (guint i = 0; i < containers->len; i++)
     g_string_append_printf (out, ", %s", (const char *) g_ptr_array_index (containers, i));
   if (newest > 0)
@@ -531,7 +532,10 @@ describe_set (GPtrArray *loaded, guint n_signatures)
       g_autofree char *date = petri_format_date (newest);
       guint n = loaded->len - containers->len;
 
-      g_string_append_printf (out, " in %u %s, up to %s", n, n == 1 ? "file" : "files", date);
+      /* Translators: appended to "%u signatures, daily.cvd 27000 (2026-01-02)": the
+       * number of loose database files and the date of the newest */
+      g_string_append_printf (out, ngettext (" in %u file, up to %s", " in %u files, up to %s", n),
+                              n, date);
     }
   return g_string_free (g_steal_pointer (&out), FALSE);
 }

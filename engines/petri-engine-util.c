@@ -8,6 +8,7 @@
 #include "petri-engine-private.h"
 
 #include <clamav.h>
+#include <glib/gi18n.h>
 
 /* ---------------------------------------------------------------------- */
 /* libclamav messages                                                       */
@@ -127,7 +128,8 @@ list_tree (const char *root, const char *rel, GPtrArray *out, guint depth, GErro
    * deep. */
   if (depth > 32)
     {
-      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_LOOP, "%s: folders nested too deeply", dir);
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_LOOP, _ ("%s: folders nested too deeply"),
+                   dir);
       return FALSE;
     }
   d = g_dir_open (dir, 0, error);

@@ -925,7 +925,9 @@ yara_scan (PetriEngine *engine, const PetriSampleData *sample, GCancellable *can
       result->kind = result->names->len > 0 ? PETRI_RESULT_DETECTED : PETRI_RESULT_CLEAN;
       if (too_many->len > 0)
         result->error = g_strdup_printf (
-            _ ("YARA stopped recording matches of %u strings in “%s” (too many matches)."),
+            ngettext ("YARA stopped recording matches of %u string in “%s” (too many matches).",
+                      "YARA stopped recording matches of %u strings in “%s” (too many matches).",
+                      too_many->len),
             too_many->len, display);
     }
   return result;
@@ -1003,7 +1005,7 @@ describe_set (const char *dir, guint n_rules, guint n_entries)
 {
   g_autoptr (GPtrArray) files = petri_list_tree_files (dir, NULL);
   gint64 newest = 0;
-  g_autofree char *date = NULL;
+  g_autofree char *date = NULL, *rules = NULL;
 
   for (guint i = 0; files != NULL && i < files->len; i++)
     {
@@ -1014,8 +1016,11 @@ describe_set (const char *dir, guint n_rules, guint n_entries)
         newest = MAX (newest, (gint64) st.st_mtime);
     }
   date = petri_format_date (newest);
-  return g_strdup_printf ("%u %s in %u %s, up to %s", n_rules, n_rules == 1 ? "rule" : "rules",
-                          n_entries, n_entries == 1 ? "file" : "files", date);
+  rules = g_strdup_printf (ngettext ("%u rule", "%u rules", n_rules), n_rules);
+  /* Translators: "%u rules", the number of rule files, the date of the newest */
+  return g_strdup_printf (
+      ngettext ("%s in %u file, up to %s", "%s in %u files, up to %s", n_entries), rules, n_entries,
+      date);
 }
 
 static PetriEngine *

@@ -7,6 +7,8 @@
 
 #include "petri-engines.h"
 
+#include <glib/gi18n.h>
+
 /* The quark name is stringified: keep it as written. */
 /* clang-format off */
 G_DEFINE_QUARK (petri-engine-error-quark, petri_engine_error)
@@ -187,7 +189,7 @@ petri_engine_result_from_json (JsonNode *node, GError **error)
   if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
     {
       g_set_error_literal (error, PETRI_ENGINE_ERROR, PETRI_ENGINE_ERROR_FAILED,
-                           "engine result is not a JSON object");
+                           _ ("engine result is not a JSON object"));
       return NULL;
     }
   o = json_node_get_object (node);
@@ -198,7 +200,7 @@ petri_engine_result_from_json (JsonNode *node, GError **error)
                                 &self->kind))
     {
       g_set_error_literal (error, PETRI_ENGINE_ERROR, PETRI_ENGINE_ERROR_FAILED,
-                           "engine result has no valid \"result\"");
+                           _ ("engine result has no valid \"result\""));
       petri_engine_result_unref (self);
       return NULL;
     }

@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <fuzzy.h>
+#include <glib/gi18n.h>
 #include <unistd.h>
 #include <magic.h>
 #include <openssl/evp.h>
@@ -237,14 +238,14 @@ get_magic (GError **error)
   m = magic_open (MAGIC_BASE_FLAGS);
   if (m == NULL)
     {
-      g_set_error (error, PETRI_ENGINE_ERROR, PETRI_ENGINE_ERROR_LOAD, "libmagic: cannot open: %s",
-                   g_strerror (errno));
+      g_set_error (error, PETRI_ENGINE_ERROR, PETRI_ENGINE_ERROR_LOAD,
+                   _ ("libmagic: cannot open: %s"), g_strerror (errno));
       return NULL;
     }
   if (magic_load (m, NULL) != 0)
     {
       g_set_error (error, PETRI_ENGINE_ERROR, PETRI_ENGINE_ERROR_LOAD,
-                   "libmagic: cannot load the magic database: %s", magic_error (m));
+                   _ ("libmagic: cannot load the magic database: %s"), magic_error (m));
       magic_close (m);
       return NULL;
     }

@@ -13,6 +13,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <glib/gi18n.h>
 #include <glib/gstdio.h>
 #include <poll.h>
 #include <string.h>
@@ -100,7 +101,7 @@ petri_agent_channel_connect (const char *socket_path, gint64 deadline, GCancella
   if (strlen (socket_path) >= sizeof addr.sun_path)
     {
       g_set_error (error, PETRI_SANDBOX_ERROR, PETRI_SANDBOX_ERROR_FAILED,
-                   "the agent socket path “%s” is too long", socket_path);
+                   _ ("the agent socket path “%s” is too long"), socket_path);
       return NULL;
     }
   strcpy (addr.sun_path, socket_path);
@@ -113,7 +114,7 @@ petri_agent_channel_connect (const char *socket_path, gint64 deadline, GCancella
       if (fd < 0)
         {
           g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno),
-                       "cannot create a socket: %s", g_strerror (errno));
+                       _ ("cannot create a socket: %s"), g_strerror (errno));
           return NULL;
         }
       if (connect (fd, (struct sockaddr *) &addr, sizeof addr) == 0)
@@ -123,7 +124,7 @@ petri_agent_channel_connect (const char *socket_path, gint64 deadline, GCancella
       if (saved != ENOENT && saved != ECONNREFUSED && saved != EAGAIN)
         {
           g_set_error (error, PETRI_SANDBOX_ERROR, PETRI_SANDBOX_ERROR_FAILED,
-                       "cannot connect to the agent socket “%s”: %s", socket_path,
+                       _ ("cannot connect to the agent socket “%s”: %s"), socket_path,
                        g_strerror (saved));
           return NULL;
         }
@@ -132,7 +133,7 @@ petri_agent_channel_connect (const char *socket_path, gint64 deadline, GCancella
       if (remaining_ms (deadline) == 0)
         {
           g_set_error (error, PETRI_SANDBOX_ERROR, PETRI_SANDBOX_ERROR_TIMEOUT,
-                       "the agent socket “%s” never accepted a connection: %s", socket_path,
+                       _ ("the agent socket “%s” never accepted a connection: %s"), socket_path,
                        g_strerror (saved));
           return NULL;
         }
@@ -173,7 +174,8 @@ wait_io (PetriAgentChannel *self, short events, gint64 deadline, GCancellable *c
     return FALSE;
   if (rc == 0)
     {
-      g_set_error_literal (error, PETRI_SANDBOX_ERROR, PETRI_SANDBOX_ERROR_TIMEOUT, "timed out");
+      g_set_error_literal (error, PETRI_SANDBOX_ERROR, PETRI_SANDBOX_ERROR_TIMEOUT,
+                           _ ("timed out"));
       return FALSE;
     }
   if (fds[0].revents & (POLLIN | POLLHUP | POLLERR))
@@ -187,7 +189,8 @@ wait_io (PetriAgentChannel *self, short events, gint64 deadline, GCancellable *c
       if (got == 0 || (got < 0 && errno != EAGAIN))
         {
           g_set_error_literal (error, PETRI_SANDBOX_ERROR, PETRI_SANDBOX_ERROR_DISCONNECTED,
-                               got == 0 ? "the guest closed the connection" : g_strerror (errno));
+                               got == 0 ? _ ("the guest closed the connection")
+                                        : g_strerror (errno));
           return FALSE;
         }
       if (got > 0)
@@ -220,7 +223,7 @@ send_bytes (PetriAgentChannel *self, GBytes *bytes, gint64 deadline, GCancellabl
       if (n < 0 && errno != EAGAIN)
         {
           g_set_error (error, PETRI_SANDBOX_ERROR, PETRI_SANDBOX_ERROR_DISCONNECTED,
-                       "the guest connection broke: %s", g_strerror (errno));
+                       _ ("the guest connection broke: %s"), g_strerror (errno));
           return FALSE;
         }
       /* Reading while waiting keeps a guest that talks back from blocking us. */
@@ -287,7 +290,7 @@ petri_agent_channel_handshake (PetriAgentChannel *self, gint64 deadline, PetriAg
         {
           g_clear_error (error);
           g_set_error_literal (error, PETRI_SANDBOX_ERROR, PETRI_SANDBOX_ERROR_TIMEOUT,
-                               "the guest agent never answered the handshake");
+                               _ ("the guest agent never answered the handshake"));
         }
       return FALSE;
     }
@@ -301,9 +304,8 @@ petri_agent_channel_handshake (PetriAgentChannel *self, gint64 deadline, PetriAg
   if (hello->version != PETRI_AGENT_PROTOCOL_VERSION)
     {
       g_set_error (error, PETRI_SANDBOX_ERROR, PETRI_SANDBOX_ERROR_PROTOCOL,
-                   "the guest agent speaks protocol version %" G_GINT64_FORMAT
-                   ", this Petri speaks version %d",
-                   hello->version, PETRI_AGENT_PROTOCOL_VERSION);
+                   _ ("the guest agent speaks protocol version %lld, this Petri speaks version %d"),
+                   (long long) hello->version, PETRI_AGENT_PROTOCOL_VERSION);
       return FALSE;
     }
   return TRUE;
@@ -318,7 +320,7 @@ expect_reply (PetriAgentChannel *self, PetriAgentMsgType want, PetriAgentMessage
   if (msg->type == PETRI_AGENT_MSG_ERROR)
     {
       g_set_error (error, PETRI_SANDBOX_ERROR, PETRI_SANDBOX_ERROR_GUEST,
-                   "the guest agent reported: %s", msg->message);
+                   _ ("the guest agent reported: %s"), msg->message);
       petri_agent_message_clear (msg);
       return FALSE;
     }
@@ -361,7 +363,7 @@ petri_agent_channel_upload (PetriAgentChannel *self, const char *name, GBytes *d
   if (!ok)
     {
       g_set_error_literal (error, PETRI_SANDBOX_ERROR, PETRI_SANDBOX_ERROR_PROTOCOL,
-                           "the guest received a different file than was sent");
+                           _ ("the guest received a different file than was sent"));
       return FALSE;
     }
   return TRUE;
@@ -455,7 +457,7 @@ petri_agent_channel_run (PetriAgentChannel *self, const char *name, guint durati
             {
             case PETRI_AGENT_MSG_ERROR:
               g_set_error (error, PETRI_SANDBOX_ERROR, PETRI_SANDBOX_ERROR_GUEST,
-                           "the guest agent reported: %s", msg.message);
+                           _ ("the guest agent reported: %s"), msg.message);
               petri_agent_message_clear (&msg);
               goto fail_flush;
             case PETRI_AGENT_MSG_STARTED:
@@ -481,7 +483,7 @@ petri_agent_channel_run (PetriAgentChannel *self, const char *name, guint durati
               if (in->fd < 0)
                 {
                   g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno),
-                               "cannot create “%s”: %s", in->host_path, g_strerror (errno));
+                               _ ("cannot create “%s”: %s"), in->host_path, g_strerror (errno));
                   petri_agent_message_clear (&msg);
                   goto fail_flush;
                 }
@@ -497,7 +499,7 @@ petri_agent_channel_run (PetriAgentChannel *self, const char *name, guint durati
                   if (n <= 0)
                     {
                       g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno),
-                                   "cannot write “%s”: %s", in->host_path, g_strerror (errno));
+                                   _ ("cannot write “%s”: %s"), in->host_path, g_strerror (errno));
                       petri_agent_message_clear (&msg);
                       goto fail_flush;
                     }
@@ -514,8 +516,8 @@ petri_agent_channel_run (PetriAgentChannel *self, const char *name, guint durati
                 if (g_strcmp0 (got, in->sha256) != 0)
                   {
                     g_set_error (error, PETRI_SANDBOX_ERROR, PETRI_SANDBOX_ERROR_PROTOCOL,
-                                 "the guest agent broke the protocol: dropped file “%s” does "
-                                 "not match its SHA-256",
+                                 _ ("the guest agent broke the protocol: dropped file “%s” does "
+                                    "not match its SHA-256"),
                                  in->guest_path);
                     g_unlink (in->host_path);
                     petri_agent_message_clear (&msg);
@@ -579,13 +581,13 @@ petri_agent_channel_run (PetriAgentChannel *self, const char *name, guint durati
           if (g_error_matches (local_error, PETRI_SANDBOX_ERROR, PETRI_SANDBOX_ERROR_TIMEOUT))
             {
               g_set_error (error, PETRI_SANDBOX_ERROR, PETRI_SANDBOX_ERROR_TIMEOUT,
-                           "the guest agent did not finish within %u s of the run time",
+                           _ ("the guest agent did not finish within %u s of the run time"),
                            (guint) ((deadline - (run_end ? run_end : deadline)) / G_USEC_PER_SEC));
               if (run_end == 0)
                 {
                   g_clear_error (error);
                   g_set_error_literal (error, PETRI_SANDBOX_ERROR, PETRI_SANDBOX_ERROR_TIMEOUT,
-                                       "the guest agent never started the sample");
+                                       _ ("the guest agent never started the sample"));
                 }
             }
           else

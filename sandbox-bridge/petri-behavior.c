@@ -7,6 +7,7 @@
 
 #include "petri-behavior.h"
 
+#include <glib/gi18n.h>
 #include <math.h>
 
 #define MAX_STRING 4096
@@ -131,14 +132,14 @@ get_optional_string (JsonObject *o, const char *member, char **out, GError **err
   if (!JSON_NODE_HOLDS_VALUE (n) || json_node_get_value_type (n) != G_TYPE_STRING)
     {
       g_set_error (error, PETRI_BEHAVIOR_ERROR, PETRI_BEHAVIOR_ERROR_INVALID,
-                   "event member “%s” is not a string", member);
+                   _ ("event member “%s” is not a string"), member);
       return FALSE;
     }
   s = json_node_get_string (n);
   if (strlen (s) > MAX_STRING || !g_utf8_validate (s, -1, NULL))
     {
       g_set_error (error, PETRI_BEHAVIOR_ERROR, PETRI_BEHAVIOR_ERROR_INVALID,
-                   "event member “%s” is too long or not UTF-8", member);
+                   _ ("event member “%s” is too long or not UTF-8"), member);
       return FALSE;
     }
   *out = g_strdup (s);
@@ -157,7 +158,7 @@ get_optional_int (JsonObject *o, const char *member, gint64 *out, GError **error
       || json_node_get_int (n) < 0)
     {
       g_set_error (error, PETRI_BEHAVIOR_ERROR, PETRI_BEHAVIOR_ERROR_INVALID,
-                   "event member “%s” is not a non-negative integer", member);
+                   _ ("event member “%s” is not a non-negative integer"), member);
       return FALSE;
     }
   *out = json_node_get_int (n);
@@ -175,7 +176,7 @@ petri_behavior_event_from_json (JsonNode *node, GError **error)
   if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
     {
       g_set_error_literal (error, PETRI_BEHAVIOR_ERROR, PETRI_BEHAVIOR_ERROR_INVALID,
-                           "event is not a JSON object");
+                           _ ("event is not a JSON object"));
       return NULL;
     }
   o = json_node_get_object (node);
@@ -185,13 +186,13 @@ petri_behavior_event_from_json (JsonNode *node, GError **error)
   if (!petri_behavior_category_is_valid (category))
     {
       g_set_error (error, PETRI_BEHAVIOR_ERROR, PETRI_BEHAVIOR_ERROR_INVALID,
-                   "unknown event category “%s”", category ? category : "(none)");
+                   _ ("unknown event category “%s”"), category ? category : _ ("(none)"));
       return NULL;
     }
   if (!action_is_valid (action))
     {
       g_set_error_literal (error, PETRI_BEHAVIOR_ERROR, PETRI_BEHAVIOR_ERROR_INVALID,
-                           "event action is missing or malformed");
+                           _ ("event action is missing or malformed"));
       return NULL;
     }
   self = petri_behavior_event_new (category, action);
@@ -203,14 +204,14 @@ petri_behavior_event_from_json (JsonNode *node, GError **error)
       if (t != G_TYPE_DOUBLE && t != G_TYPE_INT64)
         {
           g_set_error_literal (error, PETRI_BEHAVIOR_ERROR, PETRI_BEHAVIOR_ERROR_INVALID,
-                               "event member “ts” is not a number");
+                               _ ("event member “ts” is not a number"));
           return NULL;
         }
       self->ts = json_node_get_double (ts);
       if (!isfinite (self->ts) || self->ts < 0 || self->ts > 1e7)
         {
           g_set_error_literal (error, PETRI_BEHAVIOR_ERROR, PETRI_BEHAVIOR_ERROR_INVALID,
-                               "event member “ts” is out of range");
+                               _ ("event member “ts” is out of range"));
           return NULL;
         }
     }
@@ -228,14 +229,14 @@ petri_behavior_event_from_json (JsonNode *node, GError **error)
       if (!JSON_NODE_HOLDS_OBJECT (details))
         {
           g_set_error_literal (error, PETRI_BEHAVIOR_ERROR, PETRI_BEHAVIOR_ERROR_INVALID,
-                               "event member “details” is not an object");
+                               _ ("event member “details” is not an object"));
           return NULL;
         }
       text = json_to_string (details, FALSE);
       if (strlen (text) > MAX_DETAILS)
         {
           g_set_error_literal (error, PETRI_BEHAVIOR_ERROR, PETRI_BEHAVIOR_ERROR_INVALID,
-                               "event member “details” is too large");
+                               _ ("event member “details” is too large"));
           return NULL;
         }
       self->details = json_object_ref (json_node_get_object (details));

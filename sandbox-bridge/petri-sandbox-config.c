@@ -61,9 +61,8 @@ get_uint (GKeyFile *kf, const char *path, const char *group, const char *key, gu
   if (local_error != NULL || v < min || v > max)
     {
       g_set_error (error, PETRI_SANDBOX_ERROR, PETRI_SANDBOX_ERROR_CONFIG,
-                   _ ("%s: [%s] %s must be a whole number from %" G_GUINT64_FORMAT
-                      " to %" G_GUINT64_FORMAT "."),
-                   path, group, key, min, max);
+                   _ ("%s: [%s] %s must be a whole number from %llu to %llu."), path, group, key,
+                   (unsigned long long) min, (unsigned long long) max);
       return FALSE;
     }
   *out = v;
@@ -323,7 +322,9 @@ petri_sandbox_is_eligible (const char *mime, const char *description, const guin
           g_autofree char *limit = NULL;
 
           if (max_size % (1024 * 1024) == 0)
-            limit = g_strdup_printf ("%" G_GUINT64_FORMAT " MB", max_size / (1024 * 1024));
+            /* Translators: a size limit in megabytes */
+            limit
+                = g_strdup_printf (_ ("%llu MB"), (unsigned long long) (max_size / (1024 * 1024)));
           else
             limit = g_format_size_full (max_size, G_FORMAT_SIZE_IEC_UNITS);
           *reason = g_strdup_printf (_ ("larger than %s"), limit);

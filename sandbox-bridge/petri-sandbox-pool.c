@@ -332,7 +332,8 @@ failure_reason (const char *step, GError *error)
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return g_strdup (_ ("cancelled"));
   /* Translators: "%s: %s" is a step ("start", "handshake" …) and what went wrong. */
-  return g_strdup_printf (_ ("%s: %s"), step, error->message);
+  return g_strdup_printf (_ ("%s: %s"), g_dpgettext2 (GETTEXT_PACKAGE, "sandbox step", step),
+                          error->message);
 }
 
 static void
@@ -351,7 +352,7 @@ run_analysis (Worker *worker, PetriVm *vm, PetriAnalysis *self)
   PetriAgentRunResult result = { 0 };
   gint64 t_dispatch = g_get_monotonic_time (), t_end;
   gboolean touched_vm = FALSE;
-  const char *step = "start";
+  const char *step = NC_ ("sandbox step", "start");
 
   g_mutex_lock (&self->lock);
   self->vm = g_strdup (vmc->name);
@@ -365,15 +366,15 @@ run_analysis (Worker *worker, PetriVm *vm, PetriAnalysis *self)
     goto out;
   set_state (self, PETRI_ANALYSIS_STARTING, NULL);
 
-  step = "sample";
+  step = NC_ ("sandbox step", "sample");
   mapped = g_mapped_file_new (self->sample_path, FALSE, &error);
   if (mapped == NULL)
     goto out;
   if (g_mapped_file_get_length (mapped) > config->max_size)
     {
       g_set_error (&error, PETRI_SANDBOX_ERROR, PETRI_SANDBOX_ERROR_FAILED,
-                   _ ("“%s” is larger than the sandbox limit of %" G_GUINT64_FORMAT " bytes"),
-                   self->sample_path, config->max_size);
+                   _ ("“%s” is larger than the sandbox limit of %llu bytes"), self->sample_path,
+                   (unsigned long long) config->max_size);
       goto out;
     }
   sample = g_mapped_file_get_bytes (mapped);
@@ -381,7 +382,7 @@ run_analysis (Worker *worker, PetriVm *vm, PetriAnalysis *self)
       && (self->drop_dir = g_dir_make_tmp ("petri-drop-XXXXXX", &error)) == NULL)
     goto out;
 
-  step = "start";
+  step = NC_ ("sandbox step", "start");
   touched_vm = TRUE;
   if (!petri_vm_lookup (vm, &error) || !petri_vm_make_clean (vm, &error)
       || !petri_vm_start (vm, &error))
@@ -389,7 +390,7 @@ run_analysis (Worker *worker, PetriVm *vm, PetriAnalysis *self)
   if ((socket_path = petri_vm_get_channel_path (vm, &error)) == NULL)
     goto out;
 
-  step = "handshake";
+  step = NC_ ("sandbox step", "handshake");
   {
     gint64 deadline = t_dispatch + (gint64) config->handshake_timeout * G_USEC_PER_SEC;
 
@@ -407,7 +408,7 @@ run_analysis (Worker *worker, PetriVm *vm, PetriAnalysis *self)
   summary_set_string (self, "monitor", hello.monitor);
   summary_set_string (self, "guest_platform", hello.platform);
 
-  step = "upload";
+  step = NC_ ("sandbox step", "upload");
   name = guest_name (self->name);
   if (!petri_agent_channel_upload (channel, name, sample,
                                    g_get_monotonic_time ()
@@ -415,7 +416,7 @@ run_analysis (Worker *worker, PetriVm *vm, PetriAnalysis *self)
                                    self->cancellable, &error))
     goto out;
 
-  step = "run";
+  step = NC_ ("sandbox step", "run");
   set_state (self, PETRI_ANALYSIS_RUNNING, NULL);
   {
     PetriAgentRunFuncs funcs = {

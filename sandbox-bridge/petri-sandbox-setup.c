@@ -604,8 +604,11 @@ check_vm (const PetriVmConfig *vmc, guint handshake_timeout, GPtrArray *out,
                    NULL);
       else
         add_check (out, name, "clean-state", FALSE,
-                   g_strdup_printf (_ ("“clean = boot” but the domain has %u writable disk(s): "
-                                       "what one sample writes stays for the next."),
+                   g_strdup_printf (ngettext ("“clean = boot” but the domain has %u writable "
+                                              "disk: what one sample writes stays for the next.",
+                                              "“clean = boot” but the domain has %u writable "
+                                              "disks: what one sample writes stays for the next.",
+                                              writable),
                                     writable),
                    g_strdup (_ ("Use “clean = snapshot:NAME” with a snapshot taken while "
                                 "running, or mark the disks <transient/>.")));

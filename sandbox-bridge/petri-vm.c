@@ -10,6 +10,7 @@
 
 #include "petri-sandbox-private.h"
 
+#include <glib/gi18n.h>
 #include <libvirt/virterror.h>
 #include <string.h>
 
@@ -45,7 +46,7 @@ petri_libvirt_set_error (GError **error, const char *what)
   virErrorPtr err = virGetLastError ();
 
   g_set_error (error, PETRI_SANDBOX_ERROR, PETRI_SANDBOX_ERROR_LIBVIRT, "%s: %s", what,
-               err != NULL && err->message != NULL ? err->message : "unknown libvirt error");
+               err != NULL && err->message != NULL ? err->message : _ ("unknown libvirt error"));
   virResetLastError ();
 }
 
@@ -261,7 +262,7 @@ petri_domain_xml_open_interfaces (virConnectPtr conn, const char *xml, guint *n_
 
   if (!parse_domain_xml (xml, &x))
     {
-      g_ptr_array_add (open, g_strdup ("unreadable domain XML"));
+      g_ptr_array_add (open, g_strdup (_ ("unreadable domain XML")));
       *n_interfaces = 0;
     }
   else
@@ -353,7 +354,7 @@ petri_vm_lookup (PetriVm *self, GError **error)
       if (self->conn == NULL)
         {
           g_autofree char *what
-              = g_strdup_printf ("libvirt does not answer at %s", self->config->uri);
+              = g_strdup_printf (_ ("libvirt does not answer at %s"), self->config->uri);
           petri_libvirt_set_error (error, what);
           return FALSE;
         }
@@ -364,7 +365,8 @@ petri_vm_lookup (PetriVm *self, GError **error)
     {
       virResetLastError ();
       g_set_error (error, PETRI_SANDBOX_ERROR, PETRI_SANDBOX_ERROR_LIBVIRT,
-                   "the domain “%s” is not defined at %s", self->config->domain, self->config->uri);
+                   _ ("the domain “%s” is not defined at %s"), self->config->domain,
+                   self->config->uri);
       return FALSE;
     }
   return TRUE;
@@ -398,7 +400,7 @@ petri_vm_make_clean (PetriVm *self, GError **error)
 
   if (petri_vm_is_running (self) && virDomainDestroy (self->dom) < 0)
     {
-      g_autofree char *what = g_strdup_printf ("cannot stop “%s”", self->config->domain);
+      g_autofree char *what = g_strdup_printf (_ ("cannot stop “%s”"), self->config->domain);
       petri_libvirt_set_error (error, what);
       return FALSE;
     }
@@ -412,7 +414,7 @@ petri_vm_make_clean (PetriVm *self, GError **error)
         {
           virResetLastError ();
           g_set_error (error, PETRI_SANDBOX_ERROR, PETRI_SANDBOX_ERROR_LIBVIRT,
-                       "the domain “%s” has no snapshot “%s”", self->config->domain,
+                       _ ("the domain “%s” has no snapshot “%s”"), self->config->domain,
                        self->config->snapshot);
           return FALSE;
         }
@@ -426,7 +428,7 @@ petri_vm_make_clean (PetriVm *self, GError **error)
       virDomainSnapshotFree (snap);
       if (rc < 0)
         {
-          g_autofree char *what = g_strdup_printf ("cannot revert “%s” to snapshot “%s”",
+          g_autofree char *what = g_strdup_printf (_ ("cannot revert “%s” to snapshot “%s”"),
                                                    self->config->domain, self->config->snapshot);
           petri_libvirt_set_error (error, what);
           return FALSE;
@@ -447,7 +449,7 @@ petri_vm_start (PetriVm *self, GError **error)
     {
       if (virDomainResume (self->dom) < 0)
         {
-          g_autofree char *what = g_strdup_printf ("cannot resume “%s”", self->config->domain);
+          g_autofree char *what = g_strdup_printf (_ ("cannot resume “%s”"), self->config->domain);
           petri_libvirt_set_error (error, what);
           return FALSE;
         }
@@ -456,7 +458,7 @@ petri_vm_start (PetriVm *self, GError **error)
   if (virDomainCreate (self->dom) < 0)
     {
       g_autofree char *what
-          = g_strdup_printf ("libvirt refused to start “%s”", self->config->domain);
+          = g_strdup_printf (_ ("libvirt refused to start “%s”"), self->config->domain);
       petri_libvirt_set_error (error, what);
       return FALSE;
     }
@@ -475,18 +477,18 @@ petri_vm_get_channel_path (PetriVm *self, GError **error)
   xml = virDomainGetXMLDesc (self->dom, 0);
   if (xml == NULL)
     {
-      petri_libvirt_set_error (error, "cannot read the domain XML");
+      petri_libvirt_set_error (error, _ ("cannot read the domain XML"));
       return NULL;
     }
   path = petri_domain_xml_channel_path (xml, PETRI_AGENT_PORT_NAME, &found, NULL);
   free (xml);
   if (path == NULL && found)
     g_set_error (error, PETRI_SANDBOX_ERROR, PETRI_SANDBOX_ERROR_CONFIG,
-                 "the agent channel “%s” of “%s” is not a unix socket with a path",
+                 _ ("the agent channel “%s” of “%s” is not a unix socket with a path"),
                  PETRI_AGENT_PORT_NAME, self->config->domain);
   else if (path == NULL)
     g_set_error (error, PETRI_SANDBOX_ERROR, PETRI_SANDBOX_ERROR_CONFIG,
-                 "the domain “%s” has no agent channel “%s”", self->config->domain,
+                 _ ("the domain “%s” has no agent channel “%s”"), self->config->domain,
                  PETRI_AGENT_PORT_NAME);
   return path;
 }

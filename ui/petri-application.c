@@ -50,14 +50,6 @@ static GParamSpec *properties[N_PROPS];
 /* ---------------------------------------------------------------------- */
 /* Settings                                                                 */
 
-gboolean
-petri_running_uninstalled (void)
-{
-  g_autofree char *exe = g_file_read_link ("/proc/self/exe", NULL);
-
-  return exe != NULL && g_str_has_prefix (exe, PETRI_BUILD_DIR "/");
-}
-
 GSettings *
 petri_settings_new (void)
 {
@@ -274,12 +266,12 @@ about_activated (GSimpleAction *action, GVariant *param, gpointer user_data)
 {
   PetriApplication *self = user_data;
   GtkWindow *parent = gtk_application_get_active_window (GTK_APPLICATION (self));
-  const char *authors[] = { "The Petri authors", NULL };
+  const char *authors[] = { _ ("The Petri authors"), NULL };
 
   gtk_show_about_dialog (
       parent, "program-name", "Petri", "version", PACKAGE_VERSION, "logo-icon-name", PETRI_APP_ID,
       "comments", _ ("An offline workbench for malware analysts"), "license-type",
-      GTK_LICENSE_GPL_2_0, "authors", authors, "copyright", "© 2026 The Petri authors",
+      GTK_LICENSE_GPL_2_0, "authors", authors, "copyright", _ ("© 2026 The Petri authors"),
       /* Translators: put your names here, one per line */
       "translator-credits", _ ("translator-credits"), NULL);
 }

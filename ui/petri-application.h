@@ -33,7 +33,5 @@ gboolean petri_application_is_loading (PetriApplication *self);
 void petri_settings_from_gsettings (PetriSettings *out, GSettings *settings);
 /* Finds the schema in the installed schemas, then next to an uninstalled build. */
 GSettings *petri_settings_new (void);
-/* TRUE when this executable runs from its build tree. */
-gboolean petri_running_uninstalled (void);
 
 G_END_DECLS

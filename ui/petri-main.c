@@ -5,9 +5,6 @@
  */
 #include "config.h"
 
-#include <glib/gi18n.h>
-#include <locale.h>
-
 #include "petri-app.h"
 #include "petri-application.h"
 
@@ -17,14 +14,7 @@ main (int argc, char **argv)
   g_autoptr (PetriApplication) app = NULL;
   int first = 1;
 
-  setlocale (LC_ALL, "");
-  /* Uninstalled (./run, the tests), the catalogues are in the build tree. */
-  if (petri_running_uninstalled ())
-    bindtextdomain (GETTEXT_PACKAGE, PETRI_BUILD_DIR "/po");
-  else
-    bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
-  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
-  textdomain (GETTEXT_PACKAGE);
+  petri_i18n_init ();
 
   /* `petri [--data-dir DIR] COMMAND …` never touches GTK: it runs without
    * a display. */

@@ -14,7 +14,7 @@ n=0
 ok() { n=$((n + 1)); echo "ok $n - $*"; }
 fail() { n=$((n + 1)); echo "not ok $n - $*"; exit 1; }
 
-echo "1..8"
+echo "1..9"
 out=$tmp/out
 sh "$builder" "$out" 2> "$tmp/log" || { cat "$tmp/log" >&2; fail "the builder failed"; }
 for f in vmlinux initramfs.img guest.json; do
@@ -69,3 +69,13 @@ if PETRI_GUEST_KERNEL_PKG=linux-image-0.0.0-petri-none-amd64 sh "$builder" "$tmp
 fi
 grep -q "apt does not know linux-image-0.0.0-petri-none-amd64" "$tmp/err" || fail "unclear error: $(cat "$tmp/err")"
 ok "an unknown kernel package is named"
+
+# The set-up fetches the kernel package ahead, for an air-gapped `sandbox init`.
+PETRI_BUSYBOX=/nonexistent/busybox PETRI_AGENT=/nonexistent/agent \
+  sh "$builder" --fetch-only 2> "$tmp/err" || fail "--fetch-only failed: $(cat "$tmp/err")"
+deb=$(sed -n 's/.*the kernel package is in \(.*\.deb\)$/\1/p' "$tmp/err")
+[ -f "$deb" ] || fail "--fetch-only named no cached .deb: $(cat "$tmp/err")"
+if sh "$builder" --fetch-only "$tmp/z" 2> "$tmp/err"; then
+  fail "--fetch-only took an output folder"
+fi
+ok "--fetch-only puts the kernel package in the cache without the agent or busybox"

@@ -26,6 +26,7 @@ clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
   $(pkg-config --cflags glib-2.0 gio-2.0 json-glib-1.0 libvirt) \
   "$src/tests/sandbox/fuzz-agent-parser.c" \
   "$src/sandbox-bridge/petri-agent-receiver.c" \
+  "$src/sandbox-bridge/petri-agent-frame.c" \
   "$src/sandbox-bridge/petri-behavior.c" \
   "$src/sandbox-bridge/petri-sandbox-config.c" \
   $(pkg-config --libs glib-2.0 gio-2.0 json-glib-1.0) -lm \
