@@ -77,6 +77,10 @@ void petri_sample_list_alias (PetriSampleList *self, const char *alias, const ch
 gboolean petri_sample_list_lookup (PetriSampleList *self, const char *key, GtkTreeIter *iter);
 gboolean petri_sample_list_remove (PetriSampleList *self, const char *key);
 void petri_sample_list_clear (PetriSampleList *self);
+/* Empties the list at once for a view that was detached from it: a new
+ * store replaces the old one (petri_sample_list_get_store() changes), and
+ * the old rows are let go of over the next main-loop iterations. */
+void petri_sample_list_reset (PetriSampleList *self);
 guint petri_sample_list_get_n_rows (PetriSampleList *self);
 
 /* Fills @row from a live item; the strings stay owned by the item and @names. */

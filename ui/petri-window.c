@@ -61,6 +61,9 @@ struct _PetriWindow
   GtkTreeModel *filter;      /* only while searching: the filter ... */
   GtkTreeModel *filter_sort; /* ... and a sort model over it */
   char *needle;
+  /* The order chosen while the models are detached (see detach_models). */
+  int sort_column;
+  GtkSortType sort_order;
 
   GQueue pending;          /* PetriItem, owned */
   GHashTable *pending_set; /* PetriItem, not owned */
@@ -69,6 +72,8 @@ struct _PetriWindow
 
   GCancellable *case_cancellable;
   GCancellable *cancellable; /* the window's life */
+  struct _Loading *loading;  /* rows from the database still to apply */
+  guint loading_id;
   guint status_id;
   gulong added_id, changed_id, idle_id, engines_changed_id;
 };
@@ -171,7 +176,7 @@ select_pending_sample (PetriWindow *self)
   gboolean found = FALSE;
   GtkTreeModel *model = gtk_tree_view_get_model (self->sample_view);
 
-  if (self->select_sha256 == NULL || !gtk_tree_model_get_iter_first (model, &iter))
+  if (self->select_sha256 == NULL || model == NULL || !gtk_tree_model_get_iter_first (model, &iter))
     return;
   do
     {
@@ -189,11 +194,19 @@ select_pending_sample (PetriWindow *self)
     }
 }
 
+static gboolean loading_case (PetriWindow *self);
+
 static void
 update_page (PetriWindow *self)
 {
   const char *page = gtk_stack_get_visible_child_name (self->stack);
 
+  /* A case filling from the database shows once it is all there. */
+  if (loading_case (self))
+    {
+      gtk_stack_set_visible_child_name (self->stack, "loading");
+      return;
+    }
   if (g_strcmp0 (page, "loading") == 0 || g_strcmp0 (page, "failed") == 0)
     if (self->case_name == NULL)
       return;
@@ -224,10 +237,11 @@ flush_cb (gpointer user_data)
   if (was_empty)
     {
       GtkTreeIter first;
+      GtkTreeModel *model = gtk_tree_view_get_model (self->sample_view);
 
       update_page (self);
       /* Something is shown in the details from the first file on. */
-      if (gtk_tree_model_get_iter_first (gtk_tree_view_get_model (self->sample_view), &first)
+      if (model != NULL && gtk_tree_model_get_iter_first (model, &first)
           && !gtk_tree_selection_get_selected (gtk_tree_view_get_selection (self->sample_view),
                                                NULL, NULL))
         gtk_tree_selection_select_iter (gtk_tree_view_get_selection (self->sample_view), &first);
@@ -434,6 +448,102 @@ resume_unscanned (PetriWindow *self)
                                self->cancellable, resumed_cb, r);
 }
 
+/* A case's rows from the database go into the tree a few milliseconds at a
+ * time too: a case of 10,000 samples must not stall the main loop. */
+typedef struct _Loading
+{
+  JsonNode *node;
+  guint index;
+  gboolean refresh; /* a re-read after a re-scan, not the case opening */
+  guint unscanned;
+} Loading;
+
+static void
+loading_free (Loading *l)
+{
+  json_node_unref (l->node);
+  g_free (l);
+}
+
+static void
+stop_loading (PetriWindow *self)
+{
+  g_clear_handle_id (&self->loading_id, g_source_remove);
+  g_clear_pointer (&self->loading, loading_free);
+}
+
+static gboolean
+loading_case (PetriWindow *self)
+{
+  return self->loading != NULL && !self->loading->refresh;
+}
+
+static void detach_models (PetriWindow *self);
+static void attach_models (PetriWindow *self);
+
+static gboolean
+load_rows_cb (gpointer user_data)
+{
+  PetriWindow *self = user_data;
+  Loading *l = self->loading;
+  gint64 deadline = g_get_monotonic_time () + FLUSH_BUDGET_US;
+  JsonArray *samples = JSON_NODE_HOLDS_OBJECT (l->node)
+                           ? petri_json_array (json_node_get_object (l->node), "samples")
+                           : NULL;
+  guint n = samples != NULL ? json_array_get_length (samples) : 0;
+
+  while (l->index < n && g_get_monotonic_time () < deadline)
+    {
+      JsonNode *s = json_array_get_element (samples, l->index++);
+
+      if (JSON_NODE_HOLDS_OBJECT (s)
+          && apply_stored_sample (self, json_node_get_object (s), l->refresh))
+        l->unscanned++;
+    }
+  if (l->index < n)
+    {
+      update_page (self);
+      return G_SOURCE_CONTINUE;
+    }
+
+  self->loading_id = 0;
+  self->loading = NULL;
+  if (!l->refresh)
+    attach_models (self);
+  update_page (self);
+  schedule_status (self);
+  if (l->refresh)
+    petri_detail_view_reload (self->detail_view);
+  else
+    {
+      GtkTreeIter first;
+      GtkTreeModel *model = gtk_tree_view_get_model (self->sample_view);
+
+      if (gtk_tree_model_get_iter_first (model, &first)
+          && !gtk_tree_selection_get_selected (gtk_tree_view_get_selection (self->sample_view),
+                                               NULL, NULL))
+        gtk_tree_selection_select_iter (gtk_tree_view_get_selection (self->sample_view), &first);
+      select_pending_sample (self);
+      if (l->unscanned > 0)
+        resume_unscanned (self);
+    }
+  loading_free (l);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+load_rows (PetriWindow *self, JsonNode *node, gboolean refresh)
+{
+  stop_loading (self);
+  /* Filling a case: the view and its sort model look away meanwhile. */
+  if (!refresh)
+    detach_models (self);
+  self->loading = g_new0 (Loading, 1);
+  self->loading->node = json_node_ref (node);
+  self->loading->refresh = refresh;
+  self->loading_id = g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, load_rows_cb, self, NULL);
+}
+
 static void
 case_loaded_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
@@ -441,8 +551,6 @@ case_loaded_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr (GError) error = NULL;
   g_autoptr (JsonNode) node
       = petri_case_store_query_finish (PETRI_CASE_STORE (source), result, &error);
-  JsonArray *samples;
-  guint unscanned = 0;
 
   if (node == NULL && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
@@ -452,23 +560,11 @@ case_loaded_cb (GObject *source, GAsyncResult *result, gpointer user_data)
       /* A case that does not exist yet is created by the first drop. */
       if (!g_error_matches (error, PETRI_APP_ERROR, PETRI_APP_ERROR_NOT_FOUND))
         show_message (self, GTK_MESSAGE_ERROR, error->message);
+      attach_models (self);
       update_page (self);
       return;
     }
-  samples = JSON_NODE_HOLDS_OBJECT (node)
-                ? petri_json_array (json_node_get_object (node), "samples")
-                : NULL;
-  for (guint i = 0; samples != NULL && i < json_array_get_length (samples); i++)
-    {
-      JsonNode *s = json_array_get_element (samples, i);
-      if (JSON_NODE_HOLDS_OBJECT (s) && apply_stored_sample (self, json_node_get_object (s), FALSE))
-        unscanned++;
-    }
-  update_page (self);
-  select_pending_sample (self);
-  schedule_status (self);
-  if (unscanned > 0)
-    resume_unscanned (self);
+  load_rows (self, node, FALSE);
 }
 
 static void
@@ -478,7 +574,6 @@ rows_reloaded_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr (GError) error = NULL;
   g_autoptr (JsonNode) node
       = petri_case_store_query_finish (PETRI_CASE_STORE (source), result, &error);
-  JsonArray *samples;
 
   if (node == NULL && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
@@ -488,18 +583,10 @@ rows_reloaded_cb (GObject *source, GAsyncResult *result, gpointer user_data)
       g_debug ("could not read the case again: %s", error->message);
       return;
     }
-  samples = JSON_NODE_HOLDS_OBJECT (node)
-                ? petri_json_array (json_node_get_object (node), "samples")
-                : NULL;
-  for (guint i = 0; samples != NULL && i < json_array_get_length (samples); i++)
-    {
-      JsonNode *s = json_array_get_element (samples, i);
-      if (JSON_NODE_HOLDS_OBJECT (s))
-        apply_stored_sample (self, json_node_get_object (s), TRUE);
-    }
-  update_page (self);
-  schedule_status (self);
-  petri_detail_view_reload (self->detail_view);
+  /* The case opening is still filling the tree: it reads the same rows. */
+  if (self->loading != NULL && !self->loading->refresh)
+    return;
+  load_rows (self, node, TRUE);
 }
 
 /* Reads the case's rows again (after a re-scan: verdicts, "new" badges). */
@@ -554,7 +641,11 @@ set_case (PetriWindow *self, const char *case_name)
   gtk_widget_set_sensitive (GTK_WIDGET (self->case_button), TRUE);
 
   petri_detail_view_show (self->detail_view, NULL, NULL, NULL, NULL);
-  petri_sample_list_clear (self->list);
+  stop_loading (self);
+  /* Nothing watches the store while it empties (see detach_models). */
+  detach_models (self);
+  petri_sample_list_reset (self->list);
+  attach_models (self);
   gtk_stack_set_visible_child_name (self->stack, "empty");
 
   petri_case_store_query_async (petri_context_get_store (self->context), PETRI_QUERY_CASE,
@@ -589,7 +680,7 @@ gboolean
 petri_window_is_applying (PetriWindow *self)
 {
   g_return_val_if_fail (PETRI_IS_WINDOW (self), FALSE);
-  return !g_queue_is_empty (&self->pending);
+  return !g_queue_is_empty (&self->pending) || self->loading != NULL;
 }
 
 void
@@ -1293,11 +1384,54 @@ set_view_model (PetriWindow *self, GtkTreeModel *model)
     }
 }
 
+/* A GtkTreeModelSort shifts the offsets of every row after the one
+ * inserted or deleted: filling or emptying a store of 10,000 rows under it
+ * costs seconds. While a case is cleared or filled from the database, the
+ * view and its sort (and search) models let go of the store; the order
+ * chosen and the search stay. */
+static void apply_search (PetriWindow *self, const char *text);
+
+static void
+detach_models (PetriWindow *self)
+{
+  GtkTreeModel *shown = self->filter_sort != NULL ? self->filter_sort : self->sort;
+
+  if (self->sort == NULL)
+    return;
+  gtk_tree_sortable_get_sort_column_id (GTK_TREE_SORTABLE (shown), &self->sort_column,
+                                        &self->sort_order);
+  g_signal_handlers_block_matched (gtk_tree_view_get_selection (self->sample_view),
+                                   G_SIGNAL_MATCH_DATA, 0, 0, NULL, NULL, self);
+  gtk_tree_view_set_model (self->sample_view, NULL);
+  g_signal_handlers_unblock_matched (gtk_tree_view_get_selection (self->sample_view),
+                                     G_SIGNAL_MATCH_DATA, 0, 0, NULL, NULL, self);
+  g_clear_object (&self->filter_sort);
+  g_clear_object (&self->filter);
+  g_clear_object (&self->sort);
+}
+
+static void
+attach_models (PetriWindow *self)
+{
+  const char *text = gtk_entry_get_text (GTK_ENTRY (self->search_entry));
+
+  if (self->sort != NULL)
+    return;
+  self->sort = new_sort_model (GTK_TREE_MODEL (petri_sample_list_get_store (self->list)), NULL);
+  gtk_tree_sortable_set_sort_column_id (GTK_TREE_SORTABLE (self->sort), self->sort_column,
+                                        self->sort_order);
+  gtk_tree_view_set_model (self->sample_view, self->sort);
+  if (gtk_search_bar_get_search_mode (self->search_bar) && *text != '\0')
+    apply_search (self, text);
+}
+
 static void
 apply_search (PetriWindow *self, const char *text)
 {
   g_free (self->needle);
   self->needle = g_utf8_casefold (text, -1);
+  if (self->sort == NULL)
+    return; /* attach_models() applies it */
   if (*text == '\0')
     {
       /* No filter in the way while nothing is searched: rows come in faster. */
@@ -1434,6 +1568,8 @@ setup_tree (PetriWindow *self)
   self->list = petri_sample_list_new ();
   /* The view shows the store in order of arrival; a filter comes in
    * between only while a search is active (apply_search). */
+  self->sort_column = GTK_TREE_SORTABLE_DEFAULT_SORT_COLUMN_ID;
+  self->sort_order = GTK_SORT_ASCENDING;
   self->sort = new_sort_model (GTK_TREE_MODEL (petri_sample_list_get_store (self->list)), NULL);
   gtk_tree_view_set_model (self->sample_view, self->sort);
 
@@ -1568,6 +1704,7 @@ petri_window_dispose (GObject *object)
   g_clear_object (&self->case_cancellable);
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
+  stop_loading (self);
   g_clear_handle_id (&self->flush_id, g_source_remove);
   g_clear_handle_id (&self->status_id, g_source_remove);
   if (self->context != NULL)

@@ -23,7 +23,8 @@ void petri_window_open_case (PetriWindow *self, const char *case_name, const cha
 const char *petri_window_get_case (PetriWindow *self);
 /* The sample tree (its model is sorted and filtered over the store). */
 GtkTreeView *petri_window_get_sample_view (PetriWindow *self);
-/* TRUE while items wait to be applied to the tree. */
+/* TRUE while items (or a case's rows from the database) wait to be
+ * applied to the tree. */
 gboolean petri_window_is_applying (PetriWindow *self);
 
 G_END_DECLS

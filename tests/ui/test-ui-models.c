@@ -190,6 +190,46 @@ test_list_many_rows (void)
   g_assert_cmpuint (petri_sample_list_get_n_rows (list), ==, 0);
 }
 
+/* A reset starts a new store at once; the old rows go over the next
+ * main-loop iterations, and the list works as before. */
+static void
+test_list_reset (void)
+{
+  Signals s = { 0 };
+  g_autoptr (PetriSampleList) list = new_list (&s);
+  GtkTreeStore *old = petri_sample_list_get_store (list);
+  g_autoptr (GtkTreeStore) old_ref = g_object_ref (old);
+  gpointer weak = old;
+  PetriSampleRow row = { .key = "item:1", .name = "again.txt" };
+
+  for (guint i = 0; i < 3000; i++)
+    {
+      g_autofree char *key = g_strdup_printf ("sample:%u", i);
+      PetriSampleRow r = { .key = key, .name = key };
+      g_assert_true (petri_sample_list_apply (list, &r));
+    }
+  petri_sample_list_reset (list);
+  g_assert_cmpuint (petri_sample_list_get_n_rows (list), ==, 0);
+  g_assert_true (petri_sample_list_get_store (list) != old);
+  g_assert_cmpint (
+      gtk_tree_model_iter_n_children (GTK_TREE_MODEL (petri_sample_list_get_store (list)), NULL),
+      ==, 0);
+  /* No signal reached the old store's watchers: nothing was deleted there. */
+  g_assert_cmpuint (s.deleted, ==, 0);
+
+  g_object_add_weak_pointer (G_OBJECT (old), &weak);
+  g_clear_object (&old_ref);
+  while (weak != NULL)
+    g_main_context_iteration (NULL, TRUE);
+
+  g_assert_true (petri_sample_list_apply (list, &row));
+  g_assert_cmpuint (petri_sample_list_get_n_rows (list), ==, 1);
+  {
+    g_autofree char *name = get_string (list, "item:1", PETRI_SAMPLE_COL_NAME);
+    g_assert_cmpstr (name, ==, "again.txt");
+  }
+}
+
 static void
 test_list_arrival_order (void)
 {
@@ -423,6 +463,7 @@ main (int argc, char **argv)
   g_test_add_func ("/ui/sample-list/tree-and-search", test_list_tree_and_search);
   g_test_add_func ("/ui/sample-list/many-rows", test_list_many_rows);
   g_test_add_func ("/ui/sample-list/arrival-order", test_list_arrival_order);
+  g_test_add_func ("/ui/sample-list/reset", test_list_reset);
   g_test_add_func ("/ui/detection/models", test_detection_models);
   g_test_add_func ("/ui/behavior/tree", test_behavior_tree);
   g_test_add_func ("/ui/behavior/notice", test_analysis_notice);
