@@ -28,6 +28,8 @@ struct _PetriContext
   GPtrArray *warnings;
   gboolean loading;
   gboolean reload_pending;
+  gboolean closing;
+  GThread *loader; /* joined, never detached */
 
   /* Main context: an import by any process rewrites the stamp. */
   GFileMonitor *stamp_monitor;
@@ -55,6 +57,19 @@ enum
   N_SIGNALS
 };
 static guint signals[N_SIGNALS];
+
+static void stop_loading (PetriContext *self);
+
+static void
+petri_context_dispose (GObject *object)
+{
+  PetriContext *self = PETRI_CONTEXT (object);
+
+  /* While the count is still held: the loader may take a reference. */
+  stop_loading (self);
+
+  G_OBJECT_CLASS (petri_context_parent_class)->dispose (object);
+}
 
 static void
 petri_context_finalize (GObject *object)
@@ -84,6 +99,7 @@ petri_context_class_init (PetriContextClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
+  object_class->dispose = petri_context_dispose;
   object_class->finalize = petri_context_finalize;
 
   /* Emitted on the main context after a (re)load swapped in new engines. */
@@ -151,6 +167,8 @@ void
 petri_context_close (PetriContext *self)
 {
   g_return_if_fail (PETRI_IS_CONTEXT (self));
+
+  stop_loading (self);
   if (self->store != NULL)
     petri_case_store_close (self->store);
 }
@@ -231,53 +249,72 @@ watch_stamp (PetriContext *self)
   g_signal_connect (self->stamp_monitor, "changed", G_CALLBACK (stamp_changed_cb), self);
 }
 
+/* One loader thread at a time; it loads again while reloads were asked for
+ * during a load, and is joined (never detached) so that nothing outlives the
+ * context. */
 static gpointer
 load_thread (gpointer data)
 {
   PetriContext *self = data;
-  g_autoptr (GError) error = NULL;
-  g_autoptr (GPtrArray) warnings = NULL;
-  g_autoptr (PetriEngineSet) set = NULL;
-  PetriEngineSet *old;
-  gboolean again;
 
-  set = petri_engine_set_load (self->signatures_dir, &self->settings.limits, &warnings, &error);
-  if (set == NULL)
+  for (;;)
     {
-      /* Intake still runs, with no engine to report. */
-      if (warnings == NULL)
-        warnings = g_ptr_array_new_with_free_func (g_free);
-      g_ptr_array_add (warnings, g_strdup (error->message));
-      set = petri_engine_set_new_empty ();
+      g_autoptr (GError) error = NULL;
+      g_autoptr (GPtrArray) warnings = NULL;
+      g_autoptr (PetriEngineSet) set = NULL;
+      PetriEngineSet *old;
+      gboolean closing;
+
+      set = petri_engine_set_load (self->signatures_dir, &self->settings.limits, &warnings, &error);
+      if (set == NULL)
+        {
+          /* Intake still runs, with no engine to report. */
+          if (warnings == NULL)
+            warnings = g_ptr_array_new_with_free_func (g_free);
+          g_ptr_array_add (warnings, g_strdup (error->message));
+          set = petri_engine_set_new_empty ();
+        }
+
+      g_mutex_lock (&self->lock);
+      old = self->engines;
+      self->engines = g_steal_pointer (&set);
+      g_clear_pointer (&self->warnings, g_ptr_array_unref);
+      self->warnings = g_steal_pointer (&warnings);
+      closing = self->closing;
+      g_cond_broadcast (&self->loaded_cond);
+      g_mutex_unlock (&self->lock);
+
+      /* Scans in flight hold their own reference to the old set. */
+      if (old != NULL)
+        petri_engine_set_unref (old);
+      if (!closing)
+        g_main_context_invoke_full (self->main_context, G_PRIORITY_DEFAULT, emit_engines_changed_cb,
+                                    g_object_ref (self), g_object_unref);
+
+      g_mutex_lock (&self->lock);
+      if (!self->reload_pending || self->closing)
+        {
+          self->loading = FALSE;
+          g_cond_broadcast (&self->loaded_cond);
+          g_mutex_unlock (&self->lock);
+          return NULL;
+        }
+      self->reload_pending = FALSE;
+      g_mutex_unlock (&self->lock);
     }
-
-  g_mutex_lock (&self->lock);
-  old = self->engines;
-  self->engines = g_steal_pointer (&set);
-  g_clear_pointer (&self->warnings, g_ptr_array_unref);
-  self->warnings = g_steal_pointer (&warnings);
-  self->loading = FALSE;
-  again = self->reload_pending;
-  self->reload_pending = FALSE;
-  g_cond_broadcast (&self->loaded_cond);
-  g_mutex_unlock (&self->lock);
-
-  /* Scans in flight hold their own reference to the old set. */
-  if (old != NULL)
-    petri_engine_set_unref (old);
-
-  g_main_context_invoke_full (self->main_context, G_PRIORITY_DEFAULT, emit_engines_changed_cb,
-                              g_object_ref (self), g_object_unref);
-  if (again)
-    start_load (self);
-  g_object_unref (self);
-  return NULL;
 }
 
 static void
 start_load (PetriContext *self)
 {
+  GThread *finished = NULL;
+
   g_mutex_lock (&self->lock);
+  if (self->closing)
+    {
+      g_mutex_unlock (&self->lock);
+      return;
+    }
   if (self->loading)
     {
       self->reload_pending = TRUE;
@@ -285,8 +322,30 @@ start_load (PetriContext *self)
       return;
     }
   self->loading = TRUE;
+  finished = g_steal_pointer (&self->loader);
   g_mutex_unlock (&self->lock);
-  g_thread_unref (g_thread_new ("petri-engine-load", load_thread, g_object_ref (self)));
+
+  if (finished != NULL)
+    g_thread_join (finished);
+  self->loader = g_thread_new ("petri-engine-load", load_thread, self);
+}
+
+/* Waits for a load in flight (it cannot be interrupted: libclamav compiles
+ * in one call) and stops further ones. */
+static void
+stop_loading (PetriContext *self)
+{
+  GThread *loader;
+
+  g_mutex_lock (&self->lock);
+  self->closing = TRUE;
+  self->reload_pending = FALSE;
+  while (self->loading)
+    g_cond_wait (&self->loaded_cond, &self->lock);
+  loader = g_steal_pointer (&self->loader);
+  g_mutex_unlock (&self->lock);
+  if (loader != NULL)
+    g_thread_join (loader);
 }
 
 void
