@@ -287,8 +287,10 @@ petri_item_to_json (PetriItem *self)
           = g_base64_encode ((const guchar *) self->path_raw, strlen (self->path_raw));
       json_object_set_string_member (o, "path_bytes", b64);
     }
-  if (self->parent != NULL)
+  if (self->parent != NULL && self->parent->folder)
     json_object_set_string_member (o, "folder", self->parent->display_path);
+  else if (self->parent != NULL && self->parent->sha256 != NULL)
+    json_object_set_string_member (o, "dropped_by", self->parent->sha256);
   json_object_set_string_member (o, "case", self->case_name);
   add_member_string (o, "sha256", self->sha256);
   add_member_string (o, "sha1", self->sha1);

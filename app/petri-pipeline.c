@@ -295,6 +295,10 @@ propagate_final (PetriItem *item, GPtrArray *changed, GHashTable *seen)
 
   for (PetriItem *p = item->parent; p != NULL; p = p->parent)
     {
+      /* Only folders sum up their rows; a file's own verdict stays its own
+       * when files it dropped hang below it. */
+      if (!p->folder)
+        continue;
       if (p->pending > 0)
         p->pending--;
       if (failed)
@@ -315,6 +319,8 @@ propagate_verdict (PetriItem *item, GPtrArray *changed, GHashTable *seen)
 
   for (PetriItem *p = item->parent; p != NULL; p = p->parent)
     {
+      if (!p->folder)
+        continue;
       if (rank[item->verdict] > rank[p->verdict]
           || (p->verdict == PETRI_VERDICT_PENDING && item->verdict != PETRI_VERDICT_PENDING))
         {
@@ -344,6 +350,8 @@ apply (PetriPipeline *self, Update *u, GPtrArray *added, GPtrArray *changed, GHa
           self->outstanding++;
           for (PetriItem *p = item->parent; p != NULL; p = p->parent)
             {
+              if (!p->folder)
+                continue;
               p->pending++;
               if (p->state == PETRI_ITEM_DONE)
                 p->state = PETRI_ITEM_SCANNING;
@@ -1505,8 +1513,9 @@ petri_pipeline_add_child_file (PetriPipeline *self, PetriItem *parent, const cha
   g_return_if_fail (PETRI_IS_PIPELINE (self));
   g_return_if_fail (PETRI_IS_ITEM (parent) && path != NULL);
 
-  /* The name it had where it was made; the bytes come from @path. */
-  item = petri_item_new (new_item_id (), NULL, FALSE, parent->case_name,
+  /* The name it had where it was made; the bytes come from @path. It shows
+   * below the file that made it. */
+  item = petri_item_new (new_item_id (), parent, FALSE, parent->case_name,
                          display_name != NULL ? display_name : path, NULL);
   post (self, update_new (UPDATE_ADDED, item));
   queue_job (self, item, path, NULL, NULL);
