@@ -316,12 +316,16 @@ stage_yara_folder (Import *imp, const char *path, GError **error)
   if (files == NULL)
     return FALSE;
   /* The whole folder: rule files and what sits beside them (licences,
-   * files the rules include under other extensions). */
+   * files the rules include under other extensions), but not the ClamAV
+   * databases a drive may hold too: those go to clamav/. */
   for (guint i = 0; i < files->len; i++)
     {
       g_autofree char *from = g_build_filename (canonical, g_ptr_array_index (files, i), NULL);
       g_autofree char *to = g_build_filename (staged, g_ptr_array_index (files, i), NULL);
+      g_autofree char *name = g_path_get_basename (from);
 
+      if (petri_clamav_is_database_name (name))
+        continue;
       if (!copy_file (from, to, error))
         return FALSE;
     }
@@ -355,6 +359,51 @@ stage_yara_folder (Import *imp, const char *path, GError **error)
   return TRUE;
 }
 
+/* A folder or a removable drive: its ClamAV databases (anywhere below it)
+ * go to clamav/, and when it holds YARA rules it is one rule folder. */
+static gboolean
+stage_folder (Import *imp, const char *path, GError **error)
+{
+  g_autoptr (GPtrArray) files = petri_list_tree_files (path, error);
+  gboolean has_yara = FALSE;
+  guint n_clamav = 0;
+
+  if (files == NULL)
+    return FALSE;
+  for (guint i = 0; i < files->len; i++)
+    {
+      const char *rel = g_ptr_array_index (files, i);
+      g_autofree char *name = g_path_get_basename (rel);
+      g_autofree char *full = NULL;
+
+      if (petri_yara_is_rule_file_name (name))
+        {
+          has_yara = TRUE;
+          continue;
+        }
+      if (!petri_clamav_is_database_name (name))
+        continue;
+      full = g_build_filename (path, rel, NULL);
+      if (!stage_clamav (imp, full, error))
+        return FALSE;
+      n_clamav++;
+    }
+  if (has_yara)
+    {
+      imp->yara_changed = TRUE;
+      return stage_yara_folder (imp, path, error);
+    }
+  if (n_clamav == 0)
+    {
+      g_set_error (error, PETRI_ENGINE_ERROR, PETRI_ENGINE_ERROR_SIGNATURES,
+                   _ ("Refused “%s”: the folder holds no ClamAV database (.cvd .cld .hdb .ndb "
+                      ".ldb …) and no YARA rule file (.yar .yara)."),
+                   path);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 static gboolean
 stage_path (Import *imp, const char *path, GError **error)
 {
@@ -369,10 +418,7 @@ stage_path (Import *imp, const char *path, GError **error)
       return FALSE;
     }
   if (S_ISDIR (st.st_mode))
-    {
-      imp->yara_changed = TRUE;
-      return stage_yara_folder (imp, path, error);
-    }
+    return stage_folder (imp, path, error);
   if (!S_ISREG (st.st_mode))
     {
       g_set_error (error, PETRI_ENGINE_ERROR, PETRI_ENGINE_ERROR_SIGNATURES,

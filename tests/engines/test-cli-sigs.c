@@ -163,6 +163,49 @@ test_import (Fixture *f, gconstpointer data)
   g_assert_cmpint (unknown.status, ==, 2);
 }
 
+/* A removable drive as analysts bring them: ClamAV databases and YARA rules
+ * side by side, in folders of their own or not. */
+static void
+test_import_drive (Fixture *f, gconstpointer data)
+{
+  g_autofree char *ndb = test_write_file (f->in, "drive/clamav/site.ndb",
+                                          "Site.Marker:0:*:534954452d4d41524b\n", -1);
+  g_autofree char *hdb = test_write_file (f->in, "drive/extra.hdb",
+                                          "44d88612fea8a8f36de82e1278abb02f:68:Drive.Hash\n", -1);
+  g_autofree char *yar
+      = test_write_file (f->in, "drive/rules/a.yar", "rule DriveRule { condition: false }\n", -1);
+  g_autofree char *empty = g_build_filename (f->in, "nothing", NULL);
+  g_autofree char *only_clamav = g_build_filename (f->in, "drive/clamav", NULL);
+  g_autofree char *drive = g_build_filename (f->in, "drive", NULL);
+  g_autofree char *readme = test_write_file (f->in, "nothing/readme.txt", "no signatures\n", -1);
+  g_auto (Run) import = { 0 };
+  g_auto (Run) clamav_only = { 0 };
+  g_auto (Run) refused = { 0 };
+  g_auto (Run) list = { 0 };
+
+  sigs (f, &import, "import", drive, NULL);
+  g_assert_cmpint (import.status, ==, 0);
+  assert_contains (import.out, "Imported clamav: site.ndb (1 signature)");
+  assert_contains (import.out, "Imported clamav: extra.hdb (1 signature)");
+  assert_contains (import.out, "Imported yara: drive/ (1 rule)");
+  sigs (f, &list, "list", NULL);
+  /* The databases sit in clamav/, not among the rules. */
+  assert_contains (list.out, "ClamAV: 4 signatures; YARA: 5 rules.");
+
+  /* A folder of databases alone is a ClamAV import, not a refused rule folder. */
+  sigs (f, &clamav_only, "import", only_clamav, NULL);
+  g_assert_cmpint (clamav_only.status, ==, 0);
+  assert_contains (clamav_only.out, "Imported clamav: site.ndb (1 signature)");
+
+  sigs (f, &refused, "import", empty, NULL);
+  g_assert_cmpint (refused.status, ==, 1);
+  assert_contains (refused.err, "no ClamAV database");
+  (void) ndb;
+  (void) hdb;
+  (void) yar;
+  (void) readme;
+}
+
 int
 main (int argc, char **argv)
 {
@@ -173,6 +216,7 @@ main (int argc, char **argv)
 #define ADD(path, fn) g_test_add (path, Fixture, NULL, fixture_set_up, fn, fixture_tear_down)
   ADD ("/engines/cli-sigs/list-defaults", test_list_defaults);
   ADD ("/engines/cli-sigs/import", test_import);
+  ADD ("/engines/cli-sigs/import-drive", test_import_drive);
 #undef ADD
   return g_test_run ();
 }
