@@ -77,6 +77,8 @@ void petri_sql_bind_text (sqlite3_stmt *stmt, int i, const char *s); /* NULL →
 void petri_sql_bind_time (sqlite3_stmt *stmt, int i, gint64 t);      /* 0 → NULL */
 const char *petri_sql_col_text (sqlite3_stmt *stmt, int i);          /* NULL → "" */
 gint64 petri_now_seconds (void);
+/* "<boot id> <pid> <start time>" of this process, recorded on unfinished analyses. */
+const char *petri_store_process_owner (void);
 
 void petri_json_add_string (JsonBuilder *b, const char *member, const char *value);
 void petri_json_add_int (JsonBuilder *b, const char *member, gint64 value);

@@ -720,6 +720,9 @@ analysis_op_free (AnalysisOp *a)
   g_free (a);
 }
 
+static const char *const unfinished_states[]
+    = { "queued", "starting", "running", "collecting", NULL };
+
 static gboolean
 add_analysis_write (PetriCaseStore *self, sqlite3 *db, gpointer data, GError **error)
 {
@@ -748,7 +751,7 @@ add_analysis_write (PetriCaseStore *self, sqlite3 *db, gpointer data, GError **e
   stmt = PETRI_STMT (
       self, db,
       "INSERT INTO analyses (sample_id, case_id, source, vm, platform, status, reason, "
-      "queued, started, finished, duration) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+      "queued, started, finished, duration, owner) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
       error);
   sqlite3_bind_int64 (stmt, 1, sample_id);
   if (case_id > 0)
@@ -772,6 +775,9 @@ add_analysis_write (PetriCaseStore *self, sqlite3 *db, gpointer data, GError **e
       sqlite3_bind_null (stmt, 9);
       sqlite3_bind_null (stmt, 10);
     }
+  /* Until it finishes: who runs it, in case this process stops first. */
+  petri_sql_bind_text (
+      stmt, 12, g_strv_contains (unfinished_states, a->status) ? petri_store_process_owner () : "");
   if (a->duration > 0)
     sqlite3_bind_int (stmt, 11, a->duration);
   else
@@ -839,6 +845,7 @@ update_analysis_write (PetriCaseStore *self, sqlite3 *db, gpointer data, GError 
                      "UPDATE analyses SET status = ?1, reason = coalesce(?2, reason), "
                      "started = CASE WHEN ?3 THEN ?5 ELSE started END, "
                      "finished = CASE WHEN ?4 THEN ?5 ELSE finished END, "
+                     "owner = CASE WHEN ?4 THEN '' ELSE owner END, "
                      "summary = coalesce(?6, summary) WHERE id = ?7",
                      error);
   petri_sql_bind_text (stmt, 1, a->status);

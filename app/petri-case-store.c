@@ -16,6 +16,11 @@
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
 
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
+#include <unistd.h>
+
 #define PETRI_APPLICATION_ID 1346720850 /* "PETR" */
 #define SQL_RESOURCE_DIR "/org/petri/Workbench/sql/"
 #define BATCH_MAX_OPS 512
@@ -285,6 +290,161 @@ migrate (sqlite3 *db, GPtrArray *migrations, GError **error)
         }
     }
   return TRUE;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Analyses left unfinished by a process that stopped                       */
+
+/* The start time (field 22 of /proc/PID/stat, in clock ticks since boot):
+ * with the boot id, it tells a process apart from a later one that got the
+ * same pid. */
+static gboolean
+read_process_start (int pid, guint64 *start)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%d/stat", pid);
+  g_autofree char *text = NULL;
+  const char *p;
+
+  if (!g_file_get_contents (path, &text, NULL, NULL))
+    return FALSE;
+  /* The name (field 2) may hold spaces and parentheses: skip past its last ')'. */
+  p = strrchr (text, ')');
+  if (p == NULL)
+    return FALSE;
+  p++;
+  for (int field = 3; field < 22; field++)
+    {
+      while (*p == ' ')
+        p++;
+      while (*p != ' ' && *p != '\0')
+        p++;
+      if (*p == '\0')
+        return FALSE;
+    }
+  *start = g_ascii_strtoull (p, NULL, 10);
+  return *start > 0;
+}
+
+static char *
+read_boot_id (void)
+{
+  char *text = NULL;
+
+  if (!g_file_get_contents ("/proc/sys/kernel/random/boot_id", &text, NULL, NULL))
+    return g_strdup ("-");
+  return g_strstrip (text);
+}
+
+static gpointer
+compute_owner (gpointer data)
+{
+  g_autofree char *boot = read_boot_id ();
+  guint64 start = 0;
+
+  read_process_start ((int) getpid (), &start);
+  return g_strdup_printf ("%s %d %" G_GUINT64_FORMAT, boot, (int) getpid (), start);
+}
+
+const char *
+petri_store_process_owner (void)
+{
+  static GOnce once = G_ONCE_INIT;
+
+  return g_once (&once, compute_owner, NULL);
+}
+
+/* Whether the process that wrote @owner may still be running. When this
+ * cannot be told (no /proc), it is taken to be: an analysis another live
+ * process runs must never be marked failed under it. */
+static gboolean
+owner_alive (const char *owner, int *pid_out)
+{
+  g_auto (GStrv) parts = g_strsplit (owner, " ", 3);
+  g_autofree char *boot = NULL;
+  guint64 start = 0, now_start = 0;
+  int pid;
+
+  *pid_out = 0;
+  if (g_strv_length (parts) != 3)
+    return FALSE; /* written before owners were recorded */
+  pid = (int) g_ascii_strtoll (parts[1], NULL, 10);
+  start = g_ascii_strtoull (parts[2], NULL, 10);
+  *pid_out = pid;
+  boot = read_boot_id ();
+  if (strcmp (boot, "-") == 0 || strcmp (parts[0], "-") == 0 || start == 0)
+    return pid > 0 && (kill (pid, 0) == 0 || errno == EPERM);
+  if (strcmp (boot, parts[0]) != 0)
+    return FALSE; /* the machine has rebooted since */
+  if (pid <= 0 || !read_process_start (pid, &now_start))
+    return FALSE;
+  return now_start == start;
+}
+
+/* Marks failed every analysis whose process has stopped (killed, crashed,
+ * or the machine rebooted), so that it is not shown as running forever. */
+static gboolean
+fail_orphaned_analyses (sqlite3 *db, GError **error)
+{
+  g_autoptr (PetriSqlStmt) select = NULL;
+  g_autoptr (PetriSqlStmt) update = NULL;
+  g_autoptr (GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr (GPtrArray) owners = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GArray) pids = g_array_new (FALSE, FALSE, sizeof (int));
+  gboolean ok;
+  int rc;
+
+  select = petri_sql_prepare (db,
+                              "SELECT id, owner FROM analyses WHERE status IN "
+                              "('queued', 'starting', 'running', 'collecting')",
+                              error);
+  if (select == NULL)
+    return FALSE;
+  while ((rc = sqlite3_step (select)) == SQLITE_ROW)
+    {
+      gint64 id = sqlite3_column_int64 (select, 0);
+      const char *owner = petri_sql_col_text (select, 1);
+      int pid;
+
+      if (owner_alive (owner, &pid))
+        continue;
+      g_array_append_val (ids, id);
+      g_ptr_array_add (owners, g_strdup (owner));
+      g_array_append_val (pids, pid);
+    }
+  if (!petri_sql_finish_rows (db, select, rc, error))
+    return FALSE;
+  if (ids->len == 0)
+    return TRUE;
+
+  if (!exec_sql (db, "BEGIN IMMEDIATE", _ ("starting a transaction"), error))
+    return FALSE;
+  update = petri_sql_prepare (
+      db,
+      "UPDATE analyses SET status = 'failed', reason = ?1, finished = ?2, owner = '' "
+      "WHERE id = ?3 AND owner = ?4 AND status IN ('queued', 'starting', 'running', 'collecting')",
+      error);
+  ok = update != NULL;
+  for (guint i = 0; ok && i < ids->len; i++)
+    {
+      int pid = g_array_index (pids, int, i);
+      g_autofree char *reason
+          = pid > 0 ? g_strdup_printf (_ ("interrupted: the Petri process that ran it (pid %d) "
+                                          "stopped before it finished"),
+                                       pid)
+                    : g_strdup (_ ("interrupted: Petri stopped before it finished"));
+
+      petri_sql_bind_text (update, 1, reason);
+      sqlite3_bind_int64 (update, 2, petri_now_seconds ());
+      sqlite3_bind_int64 (update, 3, g_array_index (ids, gint64, i));
+      petri_sql_bind_text (update, 4, g_ptr_array_index (owners, i));
+      ok = petri_sql_step (db, update, N_ ("marking an interrupted analysis failed"), error);
+    }
+  if (!ok)
+    {
+      sqlite3_exec (db, "ROLLBACK", NULL, NULL, NULL);
+      return FALSE;
+    }
+  return exec_sql (db, "COMMIT", _ ("committing a transaction"), error);
 }
 
 static sqlite3 *
@@ -568,7 +728,7 @@ petri_case_store_open (const char *path, GError **error)
       return NULL;
     }
   if (!exec_sql (self->db, "PRAGMA synchronous = NORMAL", _ ("setting synchronous"), error)
-      || !migrate (self->db, migrations, error))
+      || !migrate (self->db, migrations, error) || !fail_orphaned_analyses (self->db, error))
     return NULL;
 
   self->writer = g_thread_new ("petri-db-writer", writer_thread, self);

@@ -7,6 +7,9 @@
 
 #include <glib/gstdio.h>
 #include <sqlite3.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "petri-app.h"
 #include "petri-behavior.h"
@@ -165,7 +168,7 @@ test_open_new (Fixture *f, gconstpointer data)
   version = sql_text (f->db_path, "PRAGMA user_version");
   app_id = sql_text (f->db_path, "PRAGMA application_id");
   g_assert_cmpstr (mode, ==, "wal");
-  g_assert_cmpstr (version, ==, "2"); /* 0001-initial, 0002-history */
+  g_assert_cmpstr (version, ==, "3"); /* 0001-initial, 0002-history, 0003-analysis-owner */
   g_assert_cmpstr (app_id, ==, "1346720850");
 
   /* Reopening an existing database works and migrates nothing. */
@@ -407,6 +410,110 @@ test_analyses (Fixture *f, gconstpointer data)
                     2);
 }
 
+static void
+sql_exec (const char *db_path, const char *sql)
+{
+  sqlite3 *db = NULL;
+
+  g_assert_cmpint (sqlite3_open (db_path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, sql, NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+}
+
+static JsonObject *
+analysis_by_vm (JsonNode *sample, const char *vm)
+{
+  JsonArray *analyses = json_object_get_array_member (json_node_get_object (sample), "analyses");
+
+  for (guint i = 0; i < json_array_get_length (analyses); i++)
+    {
+      JsonObject *a = json_array_get_object_element (analyses, i);
+      if (g_strcmp0 (json_object_get_string_member (a, "vm"), vm) == 0)
+        return a;
+    }
+  g_assert_not_reached ();
+}
+
+/* An analysis left "running" by a process that stopped is marked failed by
+ * the next open; one whose process still runs (this one) is left alone. */
+static void
+test_interrupted_analyses (Fixture *f, gconstpointer data)
+{
+  g_autofree char *sha = fake_hash ('a', 64);
+  g_autofree char *boot = NULL, *owner = NULL, *sql = NULL;
+  g_autoptr (PetriAnalysisRef) live = NULL, dead = NULL, rebooted = NULL, old = NULL, done = NULL;
+  g_autoptr (JsonNode) sample = NULL;
+  g_autoptr (GError) error = NULL;
+  JsonObject *a;
+  Wait w = { 0 };
+  pid_t child;
+  int status;
+
+  add_sample (f->store, "Alpha", 'a', "/x/a");
+  live = petri_case_store_add_analysis (f->store, sha, "Alpha", "petri", "live", "linux", "queued",
+                                        NULL, 60, NULL, NULL);
+  petri_case_store_update_analysis (f->store, live, "running", NULL, NULL, NULL, NULL);
+  dead = petri_case_store_add_analysis (f->store, sha, "Alpha", "petri", "dead", "linux", "queued",
+                                        NULL, 60, NULL, NULL);
+  petri_case_store_update_analysis (f->store, dead, "collecting", NULL, NULL, NULL, NULL);
+  rebooted = petri_case_store_add_analysis (f->store, sha, "Alpha", "petri", "rebooted", "linux",
+                                            "starting", NULL, 60, NULL, NULL);
+  old = petri_case_store_add_analysis (f->store, sha, "Alpha", "petri", "old", "linux", "queued",
+                                       NULL, 60, NULL, NULL);
+  done = petri_case_store_add_analysis (f->store, sha, "Alpha", "petri", "done", "linux", "queued",
+                                        NULL, 60, NULL, NULL);
+  petri_case_store_update_analysis (f->store, done, "done", "", NULL, write_cb, &w);
+  wait_for (&w);
+  g_assert_no_error (w.error);
+  petri_case_store_close (f->store);
+  g_clear_object (&f->store);
+
+  /* Every unfinished analysis names this process; a finished one nobody. */
+  owner = sql_text (f->db_path, "SELECT owner FROM analyses WHERE vm = 'live'");
+  g_assert_nonnull (strstr (owner, " "));
+  g_free (sql);
+  sql = sql_text (f->db_path, "SELECT owner FROM analyses WHERE vm = 'done'");
+  g_assert_cmpstr (sql, ==, "");
+  g_clear_pointer (&sql, g_free);
+
+  /* A pid that has exited, an owner from another boot, and one written
+   * before owners were recorded. */
+  child = fork ();
+  g_assert_cmpint (child, >=, 0);
+  if (child == 0)
+    _exit (0);
+  g_assert_cmpint (waitpid (child, &status, 0), ==, child);
+  g_assert_true (g_file_get_contents ("/proc/sys/kernel/random/boot_id", &boot, NULL, NULL));
+  g_strstrip (boot);
+  sql = g_strdup_printf ("UPDATE analyses SET owner = '%s %d 12345' WHERE vm = 'dead';"
+                         "UPDATE analyses SET owner = '00000000-0000-0000-0000-000000000000 %d "
+                         "%s' WHERE vm = 'rebooted';"
+                         "UPDATE analyses SET owner = '' WHERE vm = 'old';",
+                         boot, (int) child, (int) getpid (), strrchr (owner, ' ') + 1);
+  sql_exec (f->db_path, sql);
+
+  f->store = petri_case_store_open (f->db_path, &error);
+  g_assert_no_error (error);
+  sample = query (f->store, PETRI_QUERY_SAMPLE, sha);
+
+  a = analysis_by_vm (sample, "live");
+  g_assert_cmpstr (json_object_get_string_member (a, "status"), ==, "running");
+  a = analysis_by_vm (sample, "done");
+  g_assert_cmpstr (json_object_get_string_member (a, "status"), ==, "done");
+  for (guint i = 0; i < 3; i++)
+    {
+      const char *vm = (const char *[]){ "dead", "rebooted", "old" }[i];
+      a = analysis_by_vm (sample, vm);
+      g_test_message ("%s: %s", vm, json_object_get_string_member (a, "reason"));
+      g_assert_cmpstr (json_object_get_string_member (a, "status"), ==, "failed");
+      g_assert_nonnull (strstr (json_object_get_string_member (a, "reason"), "interrupted"));
+      g_assert_false (json_object_get_null_member (a, "finished"));
+    }
+  g_assert_nonnull (
+      strstr (json_object_get_string_member (analysis_by_vm (sample, "dead"), "reason"),
+              "stopped before it finished"));
+}
+
 /* ---------------------------------------------------------------------- */
 /* Refusals: the file must come out byte for byte as it went in.            */
 
@@ -525,6 +632,7 @@ main (int argc, char **argv)
   ADD ("/case-store/new-detection", test_new_detection);
   ADD ("/case-store/case-operations", test_case_operations);
   ADD ("/case-store/analyses", test_analyses);
+  ADD ("/case-store/interrupted-analyses", test_interrupted_analyses);
   ADD ("/case-store/refuse-foreign", test_refuse_foreign);
   ADD ("/case-store/refuse-newer", test_refuse_newer);
   ADD ("/case-store/refuse-not-sqlite", test_refuse_not_sqlite);
