@@ -136,4 +136,29 @@ echo "e2e-sandbox.sh: ok: guest crash recorded, VM back in the pool" >&2
 "$petri" --data-dir "$data" scan --json --case e2e "$data/in/behave-e2e" >/dev/null || true
 "$petri" --data-dir "$data" show --json "$sha" >"$data/show2.json"
 jq -e '.analyses | length == 1' "$data/show2.json" >/dev/null || fail "analysed twice"
+
+# Petri killed mid-analysis: the next Petri to open the case database marks
+# that analysis failed ("interrupted"), instead of showing it running forever.
+sed -i 's/^duration=.*/duration=120/' "$data/sandbox.conf"
+printf '#!/bin/sh\n# petri e2e: runs until the analysis is cut short\nsleep 600\n' >"$data/in/sleeper.sh"
+sleeper=$(sha256sum "$data/in/sleeper.sh" | cut -d' ' -f1)
+"$petri" --data-dir "$data" scan --json --case e2e "$data/in/sleeper.sh" >/dev/null 2>&1 &
+scan_pid=$!
+i=0
+# (jq -e succeeds on empty input: look at petri's status too.)
+until "$petri" --data-dir "$data" show --json "$sleeper" >"$data/show-sleeper.json" 2>/dev/null \
+  && jq -e '.analyses | map(select(.status == "running")) | length == 1' \
+    "$data/show-sleeper.json" >/dev/null; do
+  i=$((i + 1))
+  [ "$i" -lt 180 ] || fail "the sleeper's analysis never started running"
+  sleep 1
+done
+kill -9 "$scan_pid"
+wait "$scan_pid" 2>/dev/null || true
+"$petri" --data-dir "$data" show --json "$sleeper" >"$data/show-killed.json" 2>"$data/show-killed.err" \
+  || fail "petri show $sleeper after the kill: $(cat "$data/show-killed.err")"
+jq -e '.analyses | length == 1 and .[0].status == "failed" and (.[0].reason | startswith("interrupted"))' \
+  "$data/show-killed.json" >/dev/null \
+  || fail "killed mid-analysis: $(jq -c '[.analyses[] | {status, reason}]' "$data/show-killed.json")"
+echo "e2e-sandbox.sh: ok: an analysis cut short by SIGKILL is failed (interrupted) on the next open" >&2
 echo "e2e-sandbox.sh: PASS in $(($(date +%s) - t0)) s" >&2
