@@ -17,6 +17,8 @@
 #include "petri-sandbox.h"
 
 #include <glib/gi18n.h>
+#include <string.h>
+#include <sys/stat.h>
 
 typedef struct
 {
@@ -31,8 +33,13 @@ typedef struct
   PetriCaseStore *store;
   PetriSandboxPool *pool;
   gboolean again;
+  char *conf_path;
 
   GMutex lock;
+  /* The limits in force, read again whenever sandbox.conf changes (the
+   * preferences write it), so a change applies to the next sample. */
+  PetriSandboxLimits limits;
+  struct stat conf_stat;
   gboolean closing;
   GHashTable *submitted;     /* sha256 sent by this stage */
   GHashTable *pending_links; /* child sha256 → Link */
@@ -163,6 +170,39 @@ static const PetriAnalysisCallbacks callbacks = {
 /* ---------------------------------------------------------------------- */
 /* The post-scan hook (pipeline worker thread)                              */
 
+static gboolean
+same_stat (const struct stat *a, const struct stat *b)
+{
+  return a->st_ino == b->st_ino && a->st_dev == b->st_dev && a->st_size == b->st_size
+         && a->st_mtim.tv_sec == b->st_mtim.tv_sec && a->st_mtim.tv_nsec == b->st_mtim.tv_nsec;
+}
+
+/* The duration and size limit for the next sample: sandbox.conf's, read
+ * again when the file has changed since; the last good ones when it now
+ * cannot be read (the pool itself keeps running on what it loaded). */
+static PetriSandboxLimits
+current_limits (Stage *stage)
+{
+  struct stat st;
+  PetriSandboxLimits limits;
+
+  g_mutex_lock (&stage->lock);
+  if (stat (stage->conf_path, &st) == 0 && !same_stat (&st, &stage->conf_stat))
+    {
+      g_autoptr (GError) error = NULL;
+      PetriSandboxLimits read = { 0 };
+
+      if (petri_sandbox_read_limits (stage->conf_path, &read, &error))
+        stage->limits = read;
+      else
+        g_warning ("%s", error->message);
+      stage->conf_stat = st;
+    }
+  limits = stage->limits;
+  g_mutex_unlock (&stage->lock);
+  return limits;
+}
+
 typedef enum
 {
   PRIOR_NONE,
@@ -213,6 +253,7 @@ post_scan_hook (PetriPipeline *pipeline, PetriItem *item, const PetriScanOutcome
   g_autofree char *reason = NULL;
   g_autofree char *prior_status = NULL;
   PetriAnalysisRequest request = { 0 };
+  PetriSandboxLimits limits;
   PetriAnalysis *analysis;
   Link *link;
   Job *job;
@@ -241,9 +282,9 @@ post_scan_hook (PetriPipeline *pipeline, PetriItem *item, const PetriScanOutcome
       return;
     }
 
+  limits = current_limits (stage);
   if (!petri_sandbox_is_eligible (outcome->mime, outcome->description, outcome->head,
-                                  outcome->head_len, outcome->size,
-                                  petri_sandbox_pool_get_max_size (stage->pool), &reason))
+                                  outcome->head_len, outcome->size, limits.max_size, &reason))
     {
       if (prior_analysis (stage, outcome->sha256, &prior_status) == PRIOR_NONE)
         {
@@ -278,15 +319,17 @@ post_scan_hook (PetriPipeline *pipeline, PetriItem *item, const PetriScanOutcome
   job->stage = stage;
   job->item = g_object_ref (item);
   job->sha256 = g_strdup (outcome->sha256);
-  job->ref = petri_case_store_add_analysis (
-      stage->store, outcome->sha256, outcome->case_name, "petri", "", "", "queued", NULL,
-      petri_sandbox_pool_get_duration (stage->pool), NULL, NULL);
+  job->ref
+      = petri_case_store_add_analysis (stage->store, outcome->sha256, outcome->case_name, "petri",
+                                       "", "", "queued", NULL, limits.duration, NULL, NULL);
   petri_pipeline_set_sandbox_status (pipeline, item, "queued", NULL);
   petri_pipeline_hold (pipeline, item);
 
   request.sample_path = outcome->store_path;
   request.sha256 = outcome->sha256;
   request.display_name = outcome->display_name;
+  request.duration = limits.duration;
+  request.max_size = limits.max_size;
   analysis = petri_sandbox_pool_submit (stage->pool, &request, &callbacks, job,
                                         (GDestroyNotify) job_free,
                                         petri_pipeline_get_cancellable (pipeline));
@@ -325,6 +368,7 @@ stage_free (gpointer data)
   g_hash_table_unref (stage->pending_links);
   g_ptr_array_unref (stage->done);
   g_object_unref (stage->store);
+  g_free (stage->conf_path);
   g_mutex_clear (&stage->lock);
   g_free (stage);
 }
@@ -335,12 +379,16 @@ petri_sandbox_stage_attach (PetriPipeline *pipeline, gboolean again, GError **er
   PetriContext *context;
   g_autofree char *conf = NULL;
   PetriSandboxPool *pool;
+  struct stat conf_stat;
   Stage *stage;
 
   g_return_val_if_fail (PETRI_IS_PIPELINE (pipeline), FALSE);
 
   context = petri_pipeline_get_context (pipeline);
   conf = petri_sandbox_config_path (petri_context_get_data_dir (context));
+  /* stat()ed before the pool reads it, so that any later change is read. */
+  if (stat (conf, &conf_stat) != 0)
+    memset (&conf_stat, 0, sizeof conf_stat);
   pool = petri_sandbox_pool_new (conf, error);
   if (pool == NULL)
     return FALSE;
@@ -350,6 +398,10 @@ petri_sandbox_stage_attach (PetriPipeline *pipeline, gboolean again, GError **er
   stage->store = g_object_ref (petri_context_get_store (context));
   stage->pool = pool;
   stage->again = again;
+  stage->conf_path = g_steal_pointer (&conf);
+  stage->limits.duration = petri_sandbox_pool_get_duration (pool);
+  stage->limits.max_size = petri_sandbox_pool_get_max_size (pool);
+  stage->conf_stat = conf_stat;
   g_mutex_init (&stage->lock);
   stage->submitted = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   stage->pending_links

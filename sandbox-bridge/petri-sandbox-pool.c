@@ -24,6 +24,7 @@ struct _PetriAnalysis
 
   char *sample_path, *sha256, *name;
   guint duration;
+  guint64 max_size; /* caps each collected file */
   PetriAnalysisCallbacks callbacks;
   gpointer user_data;
   GDestroyNotify destroy;
@@ -429,7 +430,7 @@ run_analysis (Worker *worker, PetriVm *vm, PetriAnalysis *self)
         = g_get_monotonic_time ()
           + (gint64) (self->duration + config->grace + config->io_timeout) * G_USEC_PER_SEC;
 
-    if (!petri_agent_channel_run (channel, name, self->duration, config->max_size, self->drop_dir,
+    if (!petri_agent_channel_run (channel, name, self->duration, self->max_size, self->drop_dir,
                                   deadline, &funcs, self, &result, self->cancellable, &error))
       goto out;
   }
@@ -639,6 +640,7 @@ petri_sandbox_pool_submit (PetriSandboxPool *self, const PetriAnalysisRequest *r
   analysis->sha256 = g_strdup (request->sha256);
   analysis->name = g_strdup (request->display_name);
   analysis->duration = request->duration > 0 ? request->duration : self->config->duration;
+  analysis->max_size = request->max_size > 0 ? request->max_size : self->config->max_size;
   if (callbacks != NULL)
     analysis->callbacks = *callbacks;
   analysis->user_data = user_data;

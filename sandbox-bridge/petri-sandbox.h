@@ -134,6 +134,7 @@ typedef struct
   const char *sha256;
   const char *display_name; /* the name the sample runs under in the guest */
   guint duration;           /* seconds; 0 = the configured duration */
+  guint64 max_size;         /* caps each collected file; 0 = the configured max_size */
 } PetriAnalysisRequest;
 
 /* ---------------------------------------------------------------------- */
@@ -158,7 +159,8 @@ gboolean petri_sandbox_read_limits (const char *conf_path, PetriSandboxLimits *l
                                     GError **error);
 /* Blocking. Sets both keys and keeps every other group, key and comment;
  * creates the file (mode 0600) when there is none; replaces it atomically.
- * A pool reads them when it starts. */
+ * A pool reads them when it starts; the app's sandbox stage also before
+ * each sample it queues, so a change applies to the next sample. */
 gboolean petri_sandbox_write_limits (const char *conf_path, const PetriSandboxLimits *limits,
                                      GError **error);
 

@@ -8,7 +8,7 @@
  * read once, when the context is created). The sandbox's run time and size
  * limit are part of its own configuration, `<data dir>/sandbox.conf`, which
  * `petri sandbox` and the pool read too: they are read and written here on
- * a worker thread, and the pool takes them when it starts.
+ * a worker thread, and apply to the next sample sent to the sandbox.
  */
 #include "config.h"
 
@@ -384,7 +384,10 @@ petri_preferences_dialog_new (GtkWindow *parent, GSettings *settings, const char
         add_field (GTK_GRID (grid), i, settings, &scan_fields[i], labels, spins);
     }
   add_sandbox_group (dialog, GTK_BOX (box), data_dir, labels, spins);
-  note = gtk_label_new (_ ("Changes take effect the next time Petri starts."));
+  note = gtk_label_new (_ ("Scanning changes take effect the next time Petri starts; sandbox "
+                           "changes apply to the next sample sent to it."));
+  gtk_label_set_line_wrap (GTK_LABEL (note), TRUE);
+  gtk_label_set_max_width_chars (GTK_LABEL (note), 50);
   gtk_label_set_xalign (GTK_LABEL (note), 0);
   gtk_style_context_add_class (gtk_widget_get_style_context (note), "dim-label");
   gtk_box_pack_start (GTK_BOX (box), note, FALSE, FALSE, 6);
