@@ -32,13 +32,17 @@ struct petri_mon_event
   long long nr;      /* syscall number (SYSCALL) */
   long long ret;     /* syscall return value (SYSCALL) */
   unsigned long long args[6];
-  unsigned long long aux; /* open: file f_mode; exit: exit code */
+  unsigned long long aux; /* open: file f_mode; exit: exit code; | PETRI_MON_AUX_COMPAT */
   unsigned int len0;      /* bytes valid in str0 (strings: including the NUL) */
   unsigned int len1;      /* bytes valid in str1 */
   char comm[16];
   char str0[PETRI_MON_STR0];
   char str1[PETRI_MON_STR1];
 };
+
+/* In aux of a SYSCALL record: the call came through the 32-bit (i386)
+ * entry; nr and args are translated to their x86-64 forms. */
+#define PETRI_MON_AUX_COMPAT (1ULL << 63)
 
 /* Counters in the "stats" array map. */
 enum petri_mon_stat

@@ -16,6 +16,8 @@
 #include <linux/types.h>
 #include <linux/bpf.h>
 #include <asm/unistd_64.h>
+/* The i386 numbers as __NR32_*, generated from asm/unistd_32.h. */
+#include "petri-unistd-32.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
@@ -27,8 +29,17 @@ char LICENSE[] SEC ("license") = "GPL";
 /* Kernel types: only what is read, matched by name through BTF. */
 struct pt_regs
 {
-  unsigned long di, si, dx, r10, r8, r9;
+  unsigned long bx, cx, dx, si, di, bp, r10, r8, r9;
 } __attribute__ ((preserve_access_index));
+
+/* x86's thread_info.status: TS_COMPAT while a 32-bit (int 0x80, sysenter)
+ * system call runs — in a 32-bit program, or in a 64-bit one that uses the
+ * 32-bit entry to slip past monitors that only know the 64-bit table. */
+struct thread_info
+{
+  __u32 status;
+} __attribute__ ((preserve_access_index));
+#define PETRI_TS_COMPAT 0x0002
 
 typedef struct
 {
@@ -63,6 +74,7 @@ struct files_struct
 
 struct task_struct
 {
+  struct thread_info thread_info;
   int pid;
   int tgid;
   int exit_code;
@@ -92,10 +104,27 @@ struct msghdr_user /* struct user_msghdr, also the head of struct mmsghdr */
   __u64 iovlen;
 };
 
+/* The 32-bit forms (struct compat_msghdr, compat_iovec). */
+struct iovec_user32
+{
+  __u32 base;
+  __u32 len;
+};
+
+struct msghdr_user32
+{
+  __u32 name;
+  __s32 namelen;
+  __u32 iov;
+  __u32 iovlen;
+};
+
 struct call
 {
-  __s64 nr;
+  __s64 nr; /* always the x86-64 number */
   __u64 args[6];
+  __u32 compat; /* made through the 32-bit entry: 32-bit structures */
+  __u32 pad;
 };
 
 struct write_key
@@ -329,23 +358,226 @@ interesting (long nr)
     }
 }
 
+/* The x86-64 number of an i386 system call of interest, or -1. The 16-
+ * and 32-bit uid variants, stat64 and fcntl64 become their plain forms. */
+static __always_inline long
+native_nr (long nr32)
+{
+  switch (nr32)
+    {
+    case __NR32_open:
+      return __NR_open;
+    case __NR32_openat:
+      return __NR_openat;
+    case __NR32_openat2:
+      return __NR_openat2;
+    case __NR32_creat:
+      return __NR_creat;
+    case __NR32_close:
+      return __NR_close;
+    case __NR32_dup:
+      return __NR_dup;
+    case __NR32_dup2:
+      return __NR_dup2;
+    case __NR32_dup3:
+      return __NR_dup3;
+    case __NR32_fcntl:
+    case __NR32_fcntl64:
+      return __NR_fcntl;
+    case __NR32_write:
+      return __NR_write;
+    case __NR32_pwrite64:
+      return __NR_pwrite64;
+    case __NR32_writev:
+      return __NR_writev;
+    case __NR32_pwritev:
+      return __NR_pwritev;
+    case __NR32_pwritev2:
+      return __NR_pwritev2;
+    case __NR32_unlink:
+      return __NR_unlink;
+    case __NR32_unlinkat:
+      return __NR_unlinkat;
+    case __NR32_rmdir:
+      return __NR_rmdir;
+    case __NR32_rename:
+      return __NR_rename;
+    case __NR32_renameat:
+      return __NR_renameat;
+    case __NR32_renameat2:
+      return __NR_renameat2;
+    case __NR32_mkdir:
+      return __NR_mkdir;
+    case __NR32_mkdirat:
+      return __NR_mkdirat;
+    case __NR32_symlink:
+      return __NR_symlink;
+    case __NR32_symlinkat:
+      return __NR_symlinkat;
+    case __NR32_link:
+      return __NR_link;
+    case __NR32_linkat:
+      return __NR_linkat;
+    case __NR32_chmod:
+      return __NR_chmod;
+    case __NR32_fchmod:
+      return __NR_fchmod;
+    case __NR32_fchmodat:
+      return __NR_fchmodat;
+    case __NR32_chown:
+    case __NR32_chown32:
+      return __NR_chown;
+    case __NR32_fchown:
+    case __NR32_fchown32:
+      return __NR_fchown;
+    case __NR32_lchown:
+    case __NR32_lchown32:
+      return __NR_lchown;
+    case __NR32_fchownat:
+      return __NR_fchownat;
+    case __NR32_access:
+      return __NR_access;
+    case __NR32_faccessat:
+      return __NR_faccessat;
+    case __NR32_faccessat2:
+      return __NR_faccessat2;
+    case __NR32_stat:
+    case __NR32_stat64:
+      return __NR_stat;
+    case __NR32_lstat:
+    case __NR32_lstat64:
+      return __NR_lstat;
+    case __NR32_fstatat64:
+      return __NR_newfstatat;
+    case __NR32_statx:
+      return __NR_statx;
+    case __NR32_readlink:
+      return __NR_readlink;
+    case __NR32_readlinkat:
+      return __NR_readlinkat;
+    case __NR32_chdir:
+      return __NR_chdir;
+    case __NR32_socket:
+      return __NR_socket;
+    case __NR32_connect:
+      return __NR_connect;
+    case __NR32_bind:
+      return __NR_bind;
+    case __NR32_sendto:
+      return __NR_sendto;
+    case __NR32_sendmsg:
+      return __NR_sendmsg;
+    case __NR32_sendmmsg:
+      return __NR_sendmmsg;
+    case __NR32_ptrace:
+      return __NR_ptrace;
+    case __NR32_process_vm_writev:
+      return __NR_process_vm_writev;
+    case __NR32_process_vm_readv:
+      return __NR_process_vm_readv;
+    case __NR32_ioctl:
+      return __NR_ioctl;
+    default:
+      return -1;
+    }
+}
+
+/* socketcall(2)'s call numbers (linux/net.h). */
+#define PETRI_SYS_SOCKET 1
+#define PETRI_SYS_BIND 2
+#define PETRI_SYS_CONNECT 3
+#define PETRI_SYS_SEND 9
+#define PETRI_SYS_SENDTO 11
+#define PETRI_SYS_SENDMSG 16
+#define PETRI_SYS_SENDMMSG 20
+
+/* i386's multiplexed socket call (what glibc uses there): its call number,
+ * and its arguments from the array it points to. */
+static __always_inline long
+socketcall (__u64 call, __u64 argp, struct call *c)
+{
+  __u32 a[6] = {};
+  long nr;
+
+  switch (call)
+    {
+    case PETRI_SYS_SOCKET:
+      nr = __NR_socket;
+      break;
+    case PETRI_SYS_BIND:
+      nr = __NR_bind;
+      break;
+    case PETRI_SYS_CONNECT:
+      nr = __NR_connect;
+      break;
+    case PETRI_SYS_SEND:
+      nr = __NR_sendto;
+      break; /* sendto without an address */
+    case PETRI_SYS_SENDTO:
+      nr = __NR_sendto;
+      break;
+    case PETRI_SYS_SENDMSG:
+      nr = __NR_sendmsg;
+      break;
+    case PETRI_SYS_SENDMMSG:
+      nr = __NR_sendmmsg;
+      break;
+    default:
+      return -1;
+    }
+  if (bpf_probe_read_user (a, sizeof a, (const void *) argp) != 0)
+    bpf_probe_read_user (a, 3 * sizeof a[0], (const void *) argp);
+  for (int i = 0; i < 6; i++)
+    c->args[i] = a[i];
+  if (call == PETRI_SYS_SEND)
+    c->args[4] = c->args[5] = 0;
+  return nr;
+}
+
 SEC ("tp_btf/sys_enter")
 int
 BPF_PROG (on_sys_enter, struct pt_regs *regs, long id)
 {
   __u64 pid_tgid = bpf_get_current_pid_tgid ();
   __u32 tid = (__u32) pid_tgid;
-  struct call c;
+  struct task_struct *task;
+  struct call c = {};
 
-  if (!interesting (id) || !is_tracked (pid_tgid >> 32))
+  if (!is_tracked (pid_tgid >> 32))
     return 0;
-  c.nr = id;
-  c.args[0] = BPF_CORE_READ (regs, di);
-  c.args[1] = BPF_CORE_READ (regs, si);
-  c.args[2] = BPF_CORE_READ (regs, dx);
-  c.args[3] = BPF_CORE_READ (regs, r10);
-  c.args[4] = BPF_CORE_READ (regs, r8);
-  c.args[5] = BPF_CORE_READ (regs, r9);
+  task = (struct task_struct *) bpf_get_current_task ();
+  if (BPF_CORE_READ (task, thread_info.status) & PETRI_TS_COMPAT)
+    {
+      /* The i386 convention: number in eax, arguments in ebx, ecx, edx,
+       * esi, edi, ebp (the upper halves are zero). */
+      c.compat = 1;
+      if (id == __NR32_socketcall)
+        c.nr = socketcall (BPF_CORE_READ (regs, bx), BPF_CORE_READ (regs, cx) & 0xffffffff, &c);
+      else
+        {
+          c.nr = native_nr (id);
+          c.args[0] = BPF_CORE_READ (regs, bx) & 0xffffffff;
+          c.args[1] = BPF_CORE_READ (regs, cx) & 0xffffffff;
+          c.args[2] = BPF_CORE_READ (regs, dx) & 0xffffffff;
+          c.args[3] = BPF_CORE_READ (regs, si) & 0xffffffff;
+          c.args[4] = BPF_CORE_READ (regs, di) & 0xffffffff;
+          c.args[5] = BPF_CORE_READ (regs, bp) & 0xffffffff;
+        }
+      if (c.nr < 0)
+        return 0;
+    }
+  else
+    {
+      if (!interesting (id))
+        return 0;
+      c.nr = id;
+      c.args[0] = BPF_CORE_READ (regs, di);
+      c.args[1] = BPF_CORE_READ (regs, si);
+      c.args[2] = BPF_CORE_READ (regs, dx);
+      c.args[3] = BPF_CORE_READ (regs, r10);
+      c.args[4] = BPF_CORE_READ (regs, r8);
+      c.args[5] = BPF_CORE_READ (regs, r9);
+    }
   bpf_map_update_elem (&inflight, &tid, &c, BPF_ANY);
   return 0;
 }
@@ -397,6 +629,20 @@ read_msghdr (struct petri_mon_event *e, __u64 ptr)
   if (m.namelen > 0)
     read_addr (e, m.name, (__u64) m.namelen);
   if (m.iovlen > 0 && bpf_probe_read_user (&iov, sizeof iov, (const void *) m.iov) == 0)
+    read_payload (e, iov.base, iov.len);
+}
+
+static __always_inline void
+read_msghdr32 (struct petri_mon_event *e, __u64 ptr)
+{
+  struct msghdr_user32 m;
+  struct iovec_user32 iov;
+
+  if (bpf_probe_read_user (&m, sizeof m, (const void *) ptr) != 0)
+    return;
+  if (m.namelen > 0)
+    read_addr (e, m.name, (__u64) m.namelen);
+  if (m.iovlen > 0 && bpf_probe_read_user (&iov, sizeof iov, (const void *) (__u64) m.iov) == 0)
     read_payload (e, iov.base, iov.len);
 }
 
@@ -551,11 +797,16 @@ BPF_PROG (on_sys_exit, struct pt_regs *regs, long ret)
       break;
     case __NR_sendmsg:
     case __NR_sendmmsg:
-      read_msghdr (e, c.args[1]);
+      if (c.compat)
+        read_msghdr32 (e, c.args[1]);
+      else
+        read_msghdr (e, c.args[1]);
       break;
     default:
       break;
     }
+  if (c.compat)
+    e->aux |= PETRI_MON_AUX_COMPAT;
   bpf_ringbuf_submit (e, 0);
   return 0;
 }

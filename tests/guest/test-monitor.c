@@ -60,7 +60,12 @@ strace_run_clear (StraceRun *r)
 static char *
 behave (const char *name)
 {
-  return g_build_filename (behave_dir, name, NULL);
+  char *path = g_build_filename (behave_dir, name, NULL);
+
+  /* The 32-bit programs need gcc-multilib, which ./run test installs. */
+  if (!g_file_test (path, G_FILE_TEST_IS_EXECUTABLE))
+    g_error ("%s was not built (a 32-bit one needs gcc-multilib)", path);
+  return path;
 }
 
 static int
@@ -444,9 +449,9 @@ remove_tree (const char *dir)
 }
 
 static void
-test_process_tree (void)
+test_process_tree (gconstpointer data)
 {
-  g_autofree char *prog = behave ("behave-process");
+  g_autofree char *prog = behave (data);
   char *argv[] = { prog, NULL };
   MonitorRun mon = { 0 };
   StraceRun st = { 0 };
@@ -483,9 +488,9 @@ test_process_tree (void)
 }
 
 static void
-test_file_ops (void)
+test_file_ops (gconstpointer data)
 {
-  g_autofree char *prog = behave ("behave-file");
+  g_autofree char *prog = behave (data);
   g_autofree char *dir = make_workdir ("files");
   g_autofree char *a = g_build_filename (dir, "a.txt", NULL);
   g_autofree char *c = g_build_filename (dir, "c.txt", NULL);
@@ -518,9 +523,9 @@ test_file_ops (void)
 }
 
 static void
-test_network (void)
+test_network (gconstpointer data)
 {
-  g_autofree char *prog = behave ("behave-network");
+  g_autofree char *prog = behave (data);
   g_autoptr (GSocket) tcp = NULL, udp = NULL;
   g_autoptr (GSocketAddress) any = NULL, bound = NULL, dns_bound = NULL;
   g_autoptr (GInetAddress) lo = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
@@ -607,9 +612,10 @@ test_injection (void)
 }
 
 static void
-test_ioctl (void)
+test_ioctl (gconstpointer data)
 {
-  g_autofree char *prog = behave ("behave-ioctl");
+  g_autofree char *prog = behave (data);
+  gboolean i386 = g_str_has_suffix (data, "-32");
   char *argv[] = { prog, NULL };
   MonitorRun mon = { 0 };
   JsonObject *o, *d;
@@ -628,11 +634,15 @@ test_ioctl (void)
   g_assert_cmpint (json_object_get_int_member (d, "nr"), ==, 0);
   g_assert_cmpint (json_object_get_int_member (d, "size"), ==, 4);
   g_assert_cmpint (json_object_get_int_member (d, "result"), ==, 0);
+  /* Calls through the 32-bit entry say so. */
+  g_assert_cmpstr (json_object_get_string_member_with_default (d, "abi", "x86-64"), ==,
+                   i386 ? "i386" : "x86-64");
   o = find_event (&mon, "driver", "ioctl", "/dev/zero");
   g_assert_nonnull (o);
   d = json_object_get_object_member (o, "details");
   g_assert_cmpstr (json_object_get_string_member (d, "name"), ==, "BLKGETSIZE64");
-  g_assert_cmpint (json_object_get_int_member (d, "size"), ==, 8);
+  /* _IOR (0x12, 114, size_t): 4 bytes of size in the 32-bit ABI */
+  g_assert_cmpint (json_object_get_int_member (d, "size"), ==, i386 ? 4 : 8);
   g_assert_cmpstr (json_object_get_string_member (d, "error"), ==, "ENOTTY");
   o = find_event (&mon, "driver", "ioctl", "socket");
   g_assert_nonnull (o);
@@ -759,11 +769,16 @@ main (int argc, char **argv)
         skip_reason = g_strdup_printf ("BPF is not available here: %s", err);
     }
 
-  g_test_add_func ("/guest/monitor/process-tree", test_process_tree);
-  g_test_add_func ("/guest/monitor/file-ops", test_file_ops);
-  g_test_add_func ("/guest/monitor/network", test_network);
+  g_test_add_data_func ("/guest/monitor/process-tree", "behave-process", test_process_tree);
+  g_test_add_data_func ("/guest/monitor/file-ops", "behave-file", test_file_ops);
+  g_test_add_data_func ("/guest/monitor/network", "behave-network", test_network);
   g_test_add_func ("/guest/monitor/injection", test_injection);
-  g_test_add_func ("/guest/monitor/ioctl", test_ioctl);
+  g_test_add_data_func ("/guest/monitor/ioctl", "behave-ioctl", test_ioctl);
+  /* The same programs built for i386: every call through the 32-bit entry. */
+  g_test_add_data_func ("/guest/monitor/i386/process-tree", "behave-process-32", test_process_tree);
+  g_test_add_data_func ("/guest/monitor/i386/file-ops", "behave-file-32", test_file_ops);
+  g_test_add_data_func ("/guest/monitor/i386/network", "behave-network-32", test_network);
+  g_test_add_data_func ("/guest/monitor/i386/ioctl", "behave-ioctl-32", test_ioctl);
   g_test_add_func ("/guest/monitor/persistence", test_persistence);
   g_test_add_func ("/guest/monitor/evasion", test_evasion);
   g_test_add_func ("/guest/monitor/antitrace", test_antitrace);

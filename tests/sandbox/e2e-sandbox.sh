@@ -1,11 +1,12 @@
 #!/bin/sh
-# e2e-sandbox.sh PETRI REAPER BEHAVE: the sandbox end to end on a real VM.
+# e2e-sandbox.sh PETRI REAPER BEHAVE BEHAVE32: the sandbox end to end on a real VM.
 #
 # Starts the libvirt daemons when none answers, runs `petri sandbox init`
 # (plain QEMU even where KVM exists: CI has none), checks the pool, scans
 # BEHAVE (a harmless program that behaves like malware) and a text file,
 # and checks that `petri show --json` lists every behaviour BEHAVE has and
-# records the text file as not eligible. Needs root (libvirt's system
+# records the text file as not eligible; then the same for BEHAVE32, the
+# program built for i386 (its calls go through the 32-bit entry). Needs root (libvirt's system
 # daemon); the packages come from ./run.
 #
 # Copyright 2026 The Petri authors
@@ -15,6 +16,7 @@ set -eu
 petri=${1:?usage: e2e-sandbox.sh PETRI REAPER BEHAVE}
 reaper=${2:?}
 behave=${3:?}
+behave32=${4:?}
 here=$(cd "$(dirname "$0")" && pwd)
 
 if [ "$(id -u)" -ne 0 ]; then
@@ -86,24 +88,28 @@ jq -e '.analyses[0].status == "done"' "$data/show.json" >/dev/null \
 jq -e '.analyses[0].vm | startswith("petri-linux-")' "$data/show.json" >/dev/null \
   || fail "no VM recorded"
 
+show=$data/show.json
 expect() {
-  # expect CATEGORY ACTION [TARGET]
+  # expect CATEGORY ACTION [TARGET] (in $show)
   if [ $# -eq 3 ]; then
     q=".analyses[0].events | map(select(.category == \"$1\" and .action == \"$2\" and .target == \"$3\")) | length > 0"
   else
     q=".analyses[0].events | map(select(.category == \"$1\" and .action == \"$2\")) | length > 0"
   fi
-  jq -e "$q" "$data/show.json" >/dev/null || fail "no $* event in: $(jq -c '[.analyses[0].events[] | [.category, .action, .target]]' "$data/show.json")"
+  jq -e "$q" "$show" >/dev/null || fail "no $* event in: $(jq -c '[.analyses[0].events[] | [.category, .action, .target]]' "$show")"
   echo "e2e-sandbox.sh: ok: $*" >&2
 }
-expect process fork
-expect process exec /bin/sh
-expect file create /tmp/petri-e2e-marker.txt
-expect file write /tmp/petri-e2e-marker.txt
-expect file delete /tmp/petri-e2e-marker.txt
-expect network connect 192.0.2.7:4444
-expect driver ioctl /dev/urandom
-expect evasion probe /sys/class/dmi/id/product_name
+expect_all() {
+  expect process fork
+  expect process exec /bin/sh
+  expect file create /tmp/petri-e2e-marker.txt
+  expect file write /tmp/petri-e2e-marker.txt
+  expect file delete /tmp/petri-e2e-marker.txt
+  expect network connect 192.0.2.7:4444
+  expect driver ioctl /dev/urandom
+  expect evasion probe /sys/class/dmi/id/product_name
+}
+expect_all
 
 # The file it left behind became a sample of the case, linked to its parent.
 dropped=$(printf '#!/bin/sh\necho dropped by the petri end-to-end test\n' | sha256sum | cut -d' ' -f1)
@@ -131,6 +137,24 @@ jq -e '.analyses[0].events | map(select(.category == "file" and .target == "/tmp
   "$data/show-crash.json" >/dev/null || fail "crash: the events before the crash are lost"
 "$petri" --data-dir "$data" sandbox check >/dev/null || fail "the VM did not come back after the crash"
 echo "e2e-sandbox.sh: ok: guest crash recorded, VM back in the pool" >&2
+
+# The same program built for i386: every call goes through the 32-bit
+# entry, socket calls through socketcall; the same behaviour is recorded,
+# and marked as such.
+mkdir -p "$data/in32"
+cp "$behave32" "$data/in32/behave-e2e-32"
+"$petri" --data-dir "$data" scan --json --case e2e "$data/in32/behave-e2e-32" >/dev/null || true
+sha32=$(sha256sum "$behave32" | cut -d' ' -f1)
+show=$data/show32.json
+"$petri" --data-dir "$data" show --json "$sha32" >"$show" || fail "petri show $sha32"
+jq -e '.analyses[0].status == "done"' "$show" >/dev/null \
+  || fail "i386: analysis not done: $(jq -c '.analyses[0] | {status, reason}' "$show")"
+expect_all
+jq -e '.analyses[0].events | map(select(.category == "network" and .action == "connect"))
+       | .[0].details.abi == "i386"' "$show" >/dev/null \
+  || fail "i386: the connect is not marked as a 32-bit call"
+echo "e2e-sandbox.sh: ok: the i386 program's behaviour is recorded" >&2
+show=$data/show.json
 
 # Scanning again does not run it again.
 "$petri" --data-dir "$data" scan --json --case e2e "$data/in/behave-e2e" >/dev/null || true
