@@ -313,6 +313,10 @@ interesting (long nr)
     case __NR_writev:
     case __NR_pwritev:
     case __NR_pwritev2:
+    case __NR_sendfile:
+    case __NR_copy_file_range:
+    case __NR_splice:
+    case __NR_io_uring_setup:
     case __NR_unlink:
     case __NR_unlinkat:
     case __NR_rmdir:
@@ -394,6 +398,15 @@ native_nr (long nr32)
       return __NR_pwritev;
     case __NR32_pwritev2:
       return __NR_pwritev2;
+    case __NR32_sendfile:
+    case __NR32_sendfile64:
+      return __NR_sendfile;
+    case __NR32_copy_file_range:
+      return __NR_copy_file_range;
+    case __NR32_splice:
+      return __NR_splice;
+    case __NR32_io_uring_setup:
+      return __NR_io_uring_setup;
     case __NR32_unlink:
       return __NR_unlink;
     case __NR32_unlinkat:
@@ -693,6 +706,17 @@ BPF_PROG (on_sys_exit, struct pt_regs *regs, long ret)
       if (ret <= 0)
         return 0;
       wk.fd = (__u32) c.args[0];
+      if (bpf_map_lookup_elem (&written, &wk) != NULL)
+        return 0;
+      bpf_map_update_elem (&written, &wk, &one, BPF_ANY);
+      break;
+    case __NR_sendfile:
+    case __NR_copy_file_range:
+    case __NR_splice:
+      /* Copies made by the kernel: writes to their output descriptor. */
+      if (ret <= 0)
+        return 0;
+      wk.fd = (__u32) (c.nr == __NR_sendfile ? c.args[0] : c.args[2]);
       if (bpf_map_lookup_elem (&written, &wk) != NULL)
         return 0;
       bpf_map_update_elem (&written, &wk, &one, BPF_ANY);

@@ -1028,10 +1028,11 @@ handle_open (PetriMonitor *mon, const struct petri_mon_event *e, Proc *p)
   free (path);
 }
 
+/* A write to @fd; @via names the call when it is not a plain write
+ * (sendfile, copy_file_range, splice: copies made by the kernel). */
 static void
-handle_write (PetriMonitor *mon, const struct petri_mon_event *e, Proc *p)
+handle_write (PetriMonitor *mon, const struct petri_mon_event *e, Proc *p, long fd, const char *via)
 {
-  long fd = (long) e->args[0];
   const char *path = fd_path (p, fd);
   FdEntry *fe = proc_fd (p, fd, 0);
 
@@ -1044,6 +1045,8 @@ handle_write (PetriMonitor *mon, const struct petri_mon_event *e, Proc *p)
                    fe != NULL && fe->peer != NULL ? fe->peer : "socket");
       pj_member_int (&mon->w, "fd", fd);
       pj_member_int (&mon->w, "bytes", e->ret);
+      if (via != NULL)
+        pj_member_string (&mon->w, "via", via);
       end_event (mon);
       return;
     }
@@ -1053,6 +1056,8 @@ handle_write (PetriMonitor *mon, const struct petri_mon_event *e, Proc *p)
   begin_event (mon, e, "file", "write", (pid_t) e->pid, (pid_t) e->ppid, path);
   pj_member_int (&mon->w, "fd", fd);
   pj_member_int (&mon->w, "bytes", e->ret);
+  if (via != NULL)
+    pj_member_string (&mon->w, "via", via);
   end_event (mon);
   note_written (mon, path, (pid_t) e->pid);
 }
@@ -1274,7 +1279,24 @@ handle_syscall (PetriMonitor *mon, const struct petri_mon_event *e)
     case SYS_writev:
     case SYS_pwritev:
     case SYS_pwritev2:
-      handle_write (mon, e, p);
+      handle_write (mon, e, p, (long) e->args[0], NULL);
+      return;
+    case SYS_sendfile:
+      handle_write (mon, e, p, (long) e->args[0], "sendfile");
+      return;
+    case SYS_copy_file_range:
+      handle_write (mon, e, p, (long) e->args[2], "copy_file_range");
+      return;
+    case SYS_splice:
+      handle_write (mon, e, p, (long) e->args[2], "splice");
+      return;
+    case SYS_io_uring_setup:
+      /* What goes through the rings is not seen: say so. */
+      begin_event (mon, e, "evasion", "io_uring", (pid_t) e->pid, (pid_t) e->ppid, NULL);
+      pj_member_string (&mon->w, "note",
+                        "file and network operations submitted through io_uring are not recorded");
+      pj_member_int (&mon->w, "result", e->ret);
+      end_event (mon);
       return;
     case SYS_socket:
     case SYS_connect:

@@ -5,14 +5,16 @@
  *
  *   behave-file DIR
  * Creates, writes, renames, chmods and deletes files inside DIR (which must
- * exist and be empty), one of them relative to a directory descriptor, and
- * reads /etc/passwd. Harmless.
+ * exist and be empty), one of them relative to a directory descriptor, two
+ * of them written by copies the kernel makes (copy_file_range, sendfile),
+ * and reads /etc/passwd. Harmless.
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -68,6 +70,23 @@ main (int argc, char **argv)
   if (fd < 0)
     return 1;
   close (fd);
+  /* Copies made by the kernel write too. */
+  {
+    char e[4096], f[4096];
+    int in = open (c, O_RDONLY), out;
+
+    snprintf (e, sizeof e, "%s/e.txt", argv[1]);
+    snprintf (f, sizeof f, "%s/f.txt", argv[1]);
+    out = open (e, O_WRONLY | O_CREAT | O_EXCL, 0644);
+    if (in < 0 || out < 0 || copy_file_range (in, NULL, out, NULL, 4, 0) != 4)
+      return 1;
+    close (out);
+    out = open (f, O_WRONLY | O_CREAT | O_EXCL, 0644);
+    if (out < 0 || lseek (in, 0, SEEK_SET) != 0 || sendfile (out, in, NULL, 4) != 4)
+      return 1;
+    close (out);
+    close (in);
+  }
   fd = open ("/etc/passwd", O_RDONLY);
   if (fd >= 0)
     {

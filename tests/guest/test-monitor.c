@@ -495,6 +495,8 @@ test_file_ops (gconstpointer data)
   g_autofree char *a = g_build_filename (dir, "a.txt", NULL);
   g_autofree char *c = g_build_filename (dir, "c.txt", NULL);
   g_autofree char *d = g_build_filename (dir, "sub", "d.bin", NULL);
+  g_autofree char *e = g_build_filename (dir, "e.txt", NULL);
+  g_autofree char *f = g_build_filename (dir, "f.txt", NULL);
   char *argv[] = { prog, dir, NULL };
   MonitorRun mon = { 0 };
   StraceRun st = { 0 };
@@ -503,8 +505,9 @@ test_file_ops (gconstpointer data)
   if (!need_monitor ())
     return;
   compare_with_strace (argv, NULL, dir, &mon, &st);
-  g_assert_cmpuint (g_hash_table_size (st.created), ==, 4); /* a, b, sub, sub/d, b again */
-  g_assert_true (g_hash_table_contains (st.created, d));    /* relative to a dirfd */
+  /* a, b, sub, sub/d, b again, e, f */
+  g_assert_cmpuint (g_hash_table_size (st.created), ==, 6);
+  g_assert_true (g_hash_table_contains (st.created, d)); /* relative to a dirfd */
   g_assert_cmpuint (g_hash_table_size (st.deleted), ==, 3);
   /* a.txt opened again without O_CREAT: a write, not a creation */
   g_assert_nonnull (find_event (&mon, "file", "write", a));
@@ -517,6 +520,17 @@ test_file_ops (gconstpointer data)
   g_assert_nonnull (o);
   g_assert_true (
       json_object_get_boolean_member (json_object_get_object_member (o, "details"), "sensitive"));
+  /* written by copies the kernel made */
+  o = find_event (&mon, "file", "write", e);
+  g_assert_nonnull (o);
+  g_assert_cmpstr (
+      json_object_get_string_member (json_object_get_object_member (o, "details"), "via"), ==,
+      "copy_file_range");
+  o = find_event (&mon, "file", "write", f);
+  g_assert_nonnull (o);
+  g_assert_cmpstr (
+      json_object_get_string_member (json_object_get_object_member (o, "details"), "via"), ==,
+      "sendfile");
   monitor_run_clear (&mon);
   strace_run_clear (&st);
   remove_tree (dir);
@@ -696,6 +710,8 @@ test_evasion (void)
   g_assert_nonnull (find_event (&mon, "evasion", "probe", "/proc/self/status"));
   /* the lookups of the C run-time are not probes */
   g_assert_cmpuint (count_events (&mon, "evasion", "probe"), ==, 5);
+  /* a blind spot, said as such */
+  g_assert_nonnull (find_event (&mon, "evasion", "io_uring", NULL));
   monitor_run_clear (&mon);
 }
 
