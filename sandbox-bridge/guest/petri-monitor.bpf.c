@@ -623,12 +623,17 @@ read_addr (struct petri_mon_event *e, __u64 ptr, __u64 len)
 static __always_inline void
 read_payload (struct petri_mon_event *e, __u64 ptr, __u64 len)
 {
+  __u32 n;
+
   if (ptr == 0 || len == 0)
     return;
-  if (len > PETRI_MON_PAYLOAD)
-    len = PETRI_MON_PAYLOAD;
-  if (bpf_probe_read_user (e->str1, len & (PETRI_MON_PAYLOAD * 2 - 1), (const void *) ptr) == 0)
-    e->len1 = len;
+  n = len > PETRI_MON_PAYLOAD ? PETRI_MON_PAYLOAD : (__u32) len;
+  /* Kept from the compiler, so that the verifier sees the bound (older
+   * verifiers lose it through the clamp above). */
+  barrier_var (n);
+  n &= PETRI_MON_PAYLOAD * 2 - 1;
+  if (bpf_probe_read_user (e->str1, n, (const void *) ptr) == 0)
+    e->len1 = n;
 }
 
 static __always_inline void
@@ -818,6 +823,27 @@ BPF_PROG (on_sys_exit, struct pt_regs *regs, long ret)
     case __NR_sendto:
       read_addr (e, c.args[4], c.args[5]);
       read_payload (e, c.args[1], c.args[2]);
+      break;
+    case __NR_write:
+    case __NR_pwrite64:
+      /* The head of what was written: on a socket, what it sent. */
+      read_payload (e, c.args[1], (__u64) ret);
+      break;
+    case __NR_writev:
+    case __NR_pwritev:
+    case __NR_pwritev2:
+      if (c.compat)
+        {
+          struct iovec_user32 iov32;
+          if (bpf_probe_read_user (&iov32, sizeof iov32, (const void *) c.args[1]) == 0)
+            read_payload (e, iov32.base, iov32.len < (__u64) ret ? iov32.len : (__u64) ret);
+        }
+      else
+        {
+          struct iovec_user iov;
+          if (bpf_probe_read_user (&iov, sizeof iov, (const void *) c.args[1]) == 0)
+            read_payload (e, iov.base, iov.len < (__u64) ret ? iov.len : (__u64) ret);
+        }
       break;
     case __NR_sendmsg:
     case __NR_sendmmsg:

@@ -365,6 +365,25 @@ member_result (PetriMonitor *mon, long long ret)
     pj_member_string (&mon->w, "error", strerrorname_np ((int) -ret));
 }
 
+/* The head of a payload as text: printable ASCII kept, anything else a
+ * dot ("GET /x HTTP/1.1..Host: …"), at most 96 bytes. */
+static void
+member_preview (PetriMonitor *mon, const struct petri_mon_event *e)
+{
+  char text[97];
+  size_t n = e->len1 < sizeof text - 1 ? (size_t) e->len1 : sizeof text - 1;
+
+  if (n == 0)
+    return;
+  for (size_t i = 0; i < n; i++)
+    {
+      unsigned char c = (unsigned char) e->str1[i];
+      text[i] = c >= 0x20 && c < 0x7f ? (char) c : '.';
+    }
+  text[n] = '\0';
+  pj_member_string (&mon->w, "preview", text);
+}
+
 static const char *
 syscall_name (long nr)
 {
@@ -755,6 +774,40 @@ dns_type_name (int t)
     }
 }
 
+/* A DNS query in what a socket sent to port 53 (over TCP, after the two
+ * bytes of length): emitted as a dns event. */
+static int
+emit_dns (PetriMonitor *mon, const struct petri_mon_event *e, const char *server, int stream)
+{
+  const uint8_t *q = (const uint8_t *) e->str1;
+  size_t len = e->len1;
+  char name[256];
+  const char *tn;
+  int qtype;
+
+  if (stream)
+    {
+      if (len < 2)
+        return 0;
+      q += 2;
+      len -= 2;
+    }
+  qtype = petri_monitor_decode_dns (q, len, name, sizeof name);
+  if (qtype < 0)
+    return 0;
+  tn = dns_type_name (qtype);
+  begin_event (mon, e, "network", "dns", (pid_t) e->pid, (pid_t) e->ppid, name);
+  pj_member_string (&mon->w, "server", server);
+  pj_member_string (&mon->w, "transport", stream ? "tcp" : "udp");
+  if (tn != NULL)
+    pj_member_string (&mon->w, "qtype", tn);
+  else
+    pj_member_int (&mon->w, "qtype", qtype);
+  member_result (mon, e->ret);
+  end_event (mon);
+  return 1;
+}
+
 typedef struct
 {
   unsigned long request;
@@ -1041,10 +1094,15 @@ handle_write (PetriMonitor *mon, const struct petri_mon_event *e, Proc *p, long 
   if ((fe != NULL && fe->is_socket) || has_prefix (path, "socket:"))
     {
       /* a stream send through write() */
+      if (via == NULL && fe != NULL && fe->peer != NULL && fe->peer_port == 53
+          && emit_dns (mon, e, fe->peer, fe->type == SOCK_STREAM))
+        return;
       begin_event (mon, e, "network", "send", (pid_t) e->pid, (pid_t) e->ppid,
                    fe != NULL && fe->peer != NULL ? fe->peer : "socket");
       pj_member_int (&mon->w, "fd", fd);
       pj_member_int (&mon->w, "bytes", e->ret);
+      if (via == NULL)
+        member_preview (mon, e);
       if (via != NULL)
         pj_member_string (&mon->w, "via", via);
       end_event (mon);
@@ -1122,26 +1180,9 @@ handle_socket_call (PetriMonitor *mon, const struct petri_mon_event *e, Proc *p)
       snprintf (addr, sizeof addr, "%s", fe->peer);
       port = fe->peer_port;
     }
-  if (port == 53 && e->len1 > 0)
-    {
-      char name[256];
-      int qtype = petri_monitor_decode_dns ((const uint8_t *) e->str1, e->len1, name, sizeof name);
-
-      if (qtype >= 0)
-        {
-          const char *tn = dns_type_name (qtype);
-
-          begin_event (mon, e, "network", "dns", (pid_t) e->pid, (pid_t) e->ppid, name);
-          pj_member_string (&mon->w, "server", addr);
-          if (tn != NULL)
-            pj_member_string (&mon->w, "qtype", tn);
-          else
-            pj_member_int (&mon->w, "qtype", qtype);
-          member_result (mon, e->ret);
-          end_event (mon);
-          return;
-        }
-    }
+  if (port == 53 && e->len1 > 0
+      && emit_dns (mon, e, addr, fe != NULL && fe->is_socket && fe->type == SOCK_STREAM))
+    return;
   {
     char what[192];
     snprintf (what, sizeof what, "%ld/%s", fd, addr);
@@ -1153,6 +1194,7 @@ handle_socket_call (PetriMonitor *mon, const struct petri_mon_event *e, Proc *p)
   pj_member_int (&mon->w, "fd", fd);
   pj_member_uint (&mon->w, "bytes", e->nr == SYS_sendto ? e->args[2] : 0);
   member_result (mon, e->ret);
+  member_preview (mon, e);
   end_event (mon);
 }
 

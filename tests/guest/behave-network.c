@@ -4,10 +4,11 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  *
  *   behave-network TCP_PORT DNS_PORT
- * Connects to 127.0.0.1:TCP_PORT and sends a line, sends a DNS query for
- * "petri-test.example" (type A) to 127.0.0.1:DNS_PORT over UDP, tries
- * [::1]:TCP_PORT and a unix socket, and binds a UDP socket to 127.0.0.1:0.
- * Harmless: loopback only.
+ * Connects to 127.0.0.1:TCP_PORT and sends a line, then again and writes an
+ * HTTP request; sends a DNS query for "petri-test.example" (type A) to
+ * 127.0.0.1:DNS_PORT over UDP, and one for "petri-tcp.example" over TCP
+ * (written with its two bytes of length); tries [::1]:TCP_PORT and a unix
+ * socket, and binds a UDP socket to 127.0.0.1:0. Harmless: loopback only.
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -67,6 +68,16 @@ main (int argc, char **argv)
     return 1;
   close (s);
 
+  s = socket (AF_INET, SOCK_STREAM, 0);
+  if (s < 0 || connect (s, (struct sockaddr *) &in, sizeof in) != 0)
+    return 1;
+  {
+    static const char request[] = "GET /petri-c2 HTTP/1.0\r\nHost: petri.test\r\n\r\n";
+    if (write (s, request, sizeof request - 1) != (ssize_t) sizeof request - 1)
+      return 1;
+  }
+  close (s);
+
   s = socket (AF_INET, SOCK_DGRAM, 0);
   in.sin_port = htons ((unsigned short) atoi (argv[2]));
   qlen = dns_query (q, "petri-test.example");
@@ -74,6 +85,18 @@ main (int argc, char **argv)
     {
       perror ("sendto");
       return 1;
+    }
+  close (s);
+
+  /* DNS over TCP: the same query, behind two bytes of length. */
+  s = socket (AF_INET, SOCK_STREAM, 0);
+  qlen = dns_query (q + 2, "petri-tcp.example");
+  q[0] = (unsigned char) (qlen >> 8);
+  q[1] = (unsigned char) qlen;
+  if (s >= 0 && connect (s, (struct sockaddr *) &in, sizeof in) == 0)
+    {
+      if (write (s, q, qlen + 2) != (ssize_t) qlen + 2)
+        return 1;
     }
   close (s);
 

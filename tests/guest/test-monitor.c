@@ -540,7 +540,8 @@ static void
 test_network (gconstpointer data)
 {
   g_autofree char *prog = behave (data);
-  g_autoptr (GSocket) tcp = NULL, udp = NULL;
+  g_autoptr (GSocket) tcp = NULL, udp = NULL, tcp53 = NULL;
+  gboolean have_tcp53;
   g_autoptr (GSocketAddress) any = NULL, bound = NULL, dns_bound = NULL;
   g_autoptr (GInetAddress) lo = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
   g_autoptr (GError) error = NULL;
@@ -568,6 +569,13 @@ test_network (gconstpointer data)
     g_autoptr (GSocketAddress) a53 = g_inet_socket_address_new (lo, 53);
     if (!g_socket_bind (udp, a53, TRUE, NULL))
       g_test_message ("127.0.0.1:53 is taken; the query goes to its listener instead");
+    /* DNS over TCP: a listener the query's connect() completes against */
+    tcp53
+        = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, &error);
+    g_assert_no_error (error);
+    have_tcp53 = g_socket_bind (tcp53, a53, TRUE, NULL) && g_socket_listen (tcp53, NULL);
+    if (!have_tcp53)
+      g_test_message ("127.0.0.1:53 (TCP) is taken; a resolver there gets the TCP query");
   }
   dns_port = g_strdup ("53");
   {
@@ -580,7 +588,26 @@ test_network (gconstpointer data)
   g_assert_nonnull (o);
   g_assert_cmpint (
       json_object_get_int_member (json_object_get_object_member (o, "details"), "result"), ==, 0);
-  g_assert_nonnull (find_event (&mon, "network", "send", expect_connect));
+  /* what was sent, as text: through send(), and through write() */
+  o = find_event (&mon, "network", "send", expect_connect);
+  g_assert_nonnull (o);
+  g_assert_cmpstr (
+      json_object_get_string_member (json_object_get_object_member (o, "details"), "preview"), ==,
+      "hello.");
+  {
+    gboolean saw_request = FALSE;
+    for (guint i = 0; i < mon.events->len; i++)
+      {
+        JsonObject *ev = g_ptr_array_index (mon.events, i);
+        JsonObject *dt = json_object_get_object_member (ev, "details");
+        if (g_str_equal (json_object_get_string_member (ev, "action"), "send")
+            && g_strcmp0 (json_object_get_string_member_with_default (dt, "preview", ""),
+                          "GET /petri-c2 HTTP/1.0..Host: petri.test....")
+                   == 0)
+          saw_request = TRUE;
+      }
+    g_assert_true (saw_request);
+  }
   o = find_event (&mon, "network", "dns", "petri-test.example");
   g_assert_nonnull (o);
   g_assert_cmpstr (
@@ -590,13 +617,24 @@ test_network (gconstpointer data)
   g_assert_cmpstr (
       json_object_get_string_member (json_object_get_object_member (o, "details"), "server"), ==,
       expect_dns_server);
+  g_assert_cmpstr (
+      json_object_get_string_member (json_object_get_object_member (o, "details"), "transport"), ==,
+      "udp");
+  if (have_tcp53)
+    {
+      o = find_event (&mon, "network", "dns", "petri-tcp.example");
+      g_assert_nonnull (o);
+      g_assert_cmpstr (
+          json_object_get_string_member (json_object_get_object_member (o, "details"), "transport"),
+          ==, "tcp");
+    }
   {
     g_autofree char *v6 = g_strdup_printf ("[::1]:%s", tcp_port);
     g_assert_nonnull (find_event (&mon, "network", "connect", v6));
   }
   g_assert_nonnull (find_event (&mon, "network", "connect", "unix:/nonexistent/petri.sock"));
   g_assert_nonnull (find_event (&mon, "network", "bind", "127.0.0.1:0"));
-  g_assert_cmpuint (count_events (&mon, "network", "socket"), ==, 5);
+  g_assert_cmpuint (count_events (&mon, "network", "socket"), ==, 7);
   g_assert_nonnull (find_event (&mon, "network", "socket", "inet/dgram"));
   monitor_run_clear (&mon);
 }
