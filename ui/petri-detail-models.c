@@ -360,7 +360,7 @@ GtkTreeStore *
 petri_behavior_tree_new (void)
 {
   return gtk_tree_store_new (PETRI_BEHAVIOR_N_COLUMNS, G_TYPE_STRING, G_TYPE_STRING, G_TYPE_STRING,
-                             G_TYPE_STRING, G_TYPE_STRING, G_TYPE_INT, G_TYPE_INT);
+                             G_TYPE_STRING, G_TYPE_STRING, G_TYPE_INT, G_TYPE_INT, G_TYPE_STRING);
 }
 
 const char *
@@ -401,6 +401,69 @@ process_text (PetriBehaviorEvent *e)
   return g_strdup ("");
 }
 
+/* A detail as text: strings as they are, arrays of strings joined by
+ * spaces (argv), anything else as JSON. */
+static char *
+detail_text (JsonNode *node)
+{
+  if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING)
+    return g_strdup (json_node_get_string (node));
+  if (JSON_NODE_HOLDS_ARRAY (node))
+    {
+      JsonArray *a = json_node_get_array (node);
+      g_autoptr (GString) s = g_string_new (NULL);
+
+      for (guint i = 0; i < json_array_get_length (a); i++)
+        {
+          JsonNode *item = json_array_get_element (a, i);
+
+          if (!JSON_NODE_HOLDS_VALUE (item) || json_node_get_value_type (item) != G_TYPE_STRING)
+            return json_to_string (node, FALSE);
+          if (i > 0)
+            g_string_append_c (s, ' ');
+          g_string_append (s, json_node_get_string (item));
+        }
+      return g_string_free (g_steal_pointer (&s), FALSE);
+    }
+  return json_to_string (node, FALSE);
+}
+
+static char *
+detail_string (PetriBehaviorEvent *e, const char *member)
+{
+  JsonNode *node;
+
+  if (e->details == NULL || (node = json_object_get_member (e->details, member)) == NULL)
+    return NULL;
+  return detail_text (node);
+}
+
+/* Every detail as "key: value" lines, for the row's tooltip. */
+static char *
+tooltip_text (PetriBehaviorEvent *e)
+{
+  g_autoptr (GString) s = NULL;
+  g_autoptr (GList) members = NULL;
+
+  if (e->details == NULL || json_object_get_size (e->details) == 0)
+    return NULL;
+  s = g_string_new (NULL);
+  /* In the order the monitor wrote them. */
+  members = json_object_get_members (e->details);
+  for (GList *l = members; l != NULL; l = l->next)
+    {
+      const char *member = l->data;
+      g_autofree char *value = detail_text (json_object_get_member (e->details, member));
+      g_autofree char *key_markup = g_markup_escape_text (member, -1);
+      g_autofree char *value_markup = g_markup_escape_text (value, -1);
+
+      if (s->len > 0)
+        g_string_append_c (s, '\n');
+      g_string_append_printf (s, "<b>%s</b>: %s", key_markup, value_markup);
+    }
+  return g_string_free (g_steal_pointer (&s), FALSE);
+}
+
 static char *
 target_text (PetriBehaviorEvent *e)
 {
@@ -408,6 +471,22 @@ target_text (PetriBehaviorEvent *e)
 
   if (e->details != NULL && json_object_has_member (e->details, "new_path"))
     new_path = json_object_get_string_member_with_default (e->details, "new_path", NULL);
+  /* A program started with arguments: its command line too. */
+  if (g_strcmp0 (e->category, "process") == 0 && g_strcmp0 (e->action, "exec") == 0
+      && e->details != NULL && json_object_has_member (e->details, "argv")
+      && JSON_NODE_HOLDS_ARRAY (json_object_get_member (e->details, "argv"))
+      && json_array_get_length (json_object_get_array_member (e->details, "argv")) > 1)
+    {
+      g_autofree char *argv = detail_string (e, "argv");
+      return g_strdup_printf ("%s — %s", e->target != NULL ? e->target : "", argv);
+    }
+  /* What a send carried, as far as it is text. */
+  if (g_strcmp0 (e->category, "network") == 0 && g_strcmp0 (e->action, "send") == 0
+      && e->details != NULL && json_object_has_member (e->details, "preview"))
+    {
+      g_autofree char *preview = detail_string (e, "preview");
+      return g_strdup_printf ("%s “%s”", e->target != NULL ? e->target : "", preview);
+    }
   if (g_strcmp0 (e->category, "driver") == 0 && e->details != NULL
       && json_object_has_member (e->details, "name"))
     return g_strdup_printf ("%s %s", e->target != NULL ? e->target : "",
@@ -423,12 +502,13 @@ insert_event (GtkTreeStore *store, GtkTreeIter *parent, GtkTreeIter *iter, Petri
   g_autofree char *process = process_text (e);
   g_autofree char *target = target_text (e);
   g_autofree char *time = g_strdup_printf ("+%.2f s", e->ts);
+  g_autofree char *tooltip = tooltip_text (e);
 
   gtk_tree_store_insert_with_values (
       store, iter, parent, -1, PETRI_BEHAVIOR_COL_TITLE, e->action, PETRI_BEHAVIOR_COL_TARGET,
       target, PETRI_BEHAVIOR_COL_PROCESS, process, PETRI_BEHAVIOR_COL_TIME, time,
       PETRI_BEHAVIOR_COL_CATEGORY, e->category, PETRI_BEHAVIOR_COL_COUNT, -1,
-      PETRI_BEHAVIOR_COL_WEIGHT, PANGO_WEIGHT_NORMAL, -1);
+      PETRI_BEHAVIOR_COL_WEIGHT, PANGO_WEIGHT_NORMAL, PETRI_BEHAVIOR_COL_TOOLTIP, tooltip, -1);
 }
 
 /* Processes: one node per process (its exec, or its first event), placed

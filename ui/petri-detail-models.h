@@ -46,6 +46,7 @@ enum
   PETRI_BEHAVIOR_COL_CATEGORY, /* char *: the category key ("process") */
   PETRI_BEHAVIOR_COL_COUNT,    /* int: events in the category, -1 on event rows */
   PETRI_BEHAVIOR_COL_WEIGHT,   /* int */
+  PETRI_BEHAVIOR_COL_TOOLTIP,  /* char *: every detail of the event, Pango markup, or NULL */
   PETRI_BEHAVIOR_N_COLUMNS
 };
 

@@ -935,6 +935,8 @@ setup_views (PetriDetailView *self)
   gtk_tree_view_column_set_min_width (column, 160);
   column = text_column (self->behavior_view, _ ("Time"), PETRI_BEHAVIOR_COL_TIME, FALSE, FALSE);
   gtk_tree_view_column_set_min_width (column, 72);
+  /* Every detail of an event (arguments, modes, results…) on hover. */
+  gtk_tree_view_set_tooltip_column (self->behavior_view, PETRI_BEHAVIOR_COL_TOOLTIP);
 
   g_signal_connect (gtk_text_view_get_buffer (self->notes_view), "changed",
                     G_CALLBACK (notes_changed_cb), self);

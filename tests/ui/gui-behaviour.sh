@@ -96,7 +96,8 @@ expect "row [0-9]+[^\n]*: File activity \([1-9][0-9]*\) \|"
 expect "row [0-9]+[^\n]*: Network \([1-9][0-9]*\) \|"
 expect "row [0-9]+[^\n]*: Commands sent to device drivers \([1-9][0-9]*\) \|"
 # A few of the events themselves.
-expect "exec \| /bin/sh \|"
+# the child with its command line
+expect "exec \| /bin/sh — sh -c echo petri-e2e-child \|"
 expect "\| /tmp/petri-e2e-marker\.txt \|"
 expect "connect \| 192\.0\.2\.7:4444 \|"
 expect "ioctl \| /dev/urandom[^|]* \|"

@@ -382,6 +382,35 @@ event (const char *category, const char *action, gint64 pid, gint64 ppid, const 
   return e;
 }
 
+static JsonObject *
+json_from_string_object (const char *text)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JsonNode) node = json_from_string (text, &error);
+
+  g_assert_no_error (error);
+  return json_object_ref (json_node_get_object (node));
+}
+
+typedef struct
+{
+  const char *target_prefix;
+  char *tooltip;
+} FindTooltip;
+
+static gboolean
+find_tooltip_cb (GtkTreeModel *model, GtkTreePath *path, GtkTreeIter *iter, gpointer data)
+{
+  FindTooltip *f = data;
+  g_autofree char *target = NULL;
+
+  gtk_tree_model_get (model, iter, PETRI_BEHAVIOR_COL_TARGET, &target, -1);
+  if (target == NULL || !g_str_has_prefix (target, f->target_prefix))
+    return FALSE;
+  gtk_tree_model_get (model, iter, PETRI_BEHAVIOR_COL_TOOLTIP, &f->tooltip, -1);
+  return TRUE;
+}
+
 static void
 test_behavior_tree (void)
 {
@@ -398,26 +427,51 @@ test_behavior_tree (void)
   g_ptr_array_add (events, event ("process", "exec", 101, 100, "sh", "/bin/sh"));
   g_ptr_array_add (events, event ("network", "connect", 101, 100, "sh", "10.0.0.1:80"));
   g_ptr_array_add (events, event ("process", "exit", 100, 1, "sample", NULL));
+  {
+    PetriBehaviorEvent *e = event ("process", "exec", 102, 101, "curl", "/usr/bin/curl");
+    PetriBehaviorEvent *send = event ("network", "send", 102, 101, "curl", "10.0.0.1:80");
 
-  g_assert_cmpuint (petri_behavior_tree_fill (store, events), ==, 6);
+    e->details = json_from_string_object ("{\"argv\": [\"curl\", \"-s\", \"http://x/<a>\"]}");
+    send->details = json_from_string_object ("{\"bytes\": 40, \"preview\": \"GET / HTTP/1.0..\"}");
+    g_ptr_array_add (events, e);
+    g_ptr_array_add (events, send);
+  }
+
+  g_assert_cmpuint (petri_behavior_tree_fill (store, events), ==, 8);
   dump = tree_dump (GTK_TREE_MODEL (store), NULL, 0, cols, G_N_ELEMENTS (cols));
   g_assert_cmpstr (dump, ==,
-                   "Processes (4) |  | \n"
+                   "Processes (5) |  | \n"
                    "  exec | /tmp/sample | sample (100)\n"
                    "    fork |  | sample (101)\n"
                    "      exec | /bin/sh | sh (101)\n"
+                   "        exec | /usr/bin/curl — curl -s http://x/<a> | curl (102)\n"
                    "    exit |  | sample (100)\n"
                    "File activity (1) |  | \n"
                    "  write | /tmp/dropped | sample (100)\n"
                    "Registry activity (0) |  | \n"
-                   "Network (1) |  | \n"
+                   "Network (2) |  | \n"
                    "  connect | 10.0.0.1:80 | sh (101)\n"
+                   "  send | 10.0.0.1:80 “GET / HTTP/1.0..” | curl (102)\n"
                    "Code injections (0) |  | \n"
                    "Commands sent to device drivers (0) |  | \n"
                    "Evasion checks (0) |  | \n"
                    "Persistence (0) |  | \n"
                    "Mutexes (0) |  | \n"
                    "Commands (0) |  | \n");
+
+  /* Every detail on hover, as markup: "<" stays text. */
+  {
+    FindTooltip f = { "/usr/bin/curl", NULL };
+
+    gtk_tree_model_foreach (GTK_TREE_MODEL (store), find_tooltip_cb, &f);
+    g_assert_cmpstr (f.tooltip, ==, "<b>argv</b>: curl -s http://x/&lt;a&gt;");
+    g_free (f.tooltip);
+    f.target_prefix = "10.0.0.1:80 “";
+    f.tooltip = NULL;
+    gtk_tree_model_foreach (GTK_TREE_MODEL (store), find_tooltip_cb, &f);
+    g_assert_cmpstr (f.tooltip, ==, "<b>bytes</b>: 40\n<b>preview</b>: GET / HTTP/1.0..");
+    g_free (f.tooltip);
+  }
 }
 
 static void
