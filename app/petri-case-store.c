@@ -728,8 +728,15 @@ petri_case_store_open (const char *path, GError **error)
       return NULL;
     }
   if (!exec_sql (self->db, "PRAGMA synchronous = NORMAL", _ ("setting synchronous"), error)
-      || !migrate (self->db, migrations, error) || !fail_orphaned_analyses (self->db, error))
+      || !migrate (self->db, migrations, error))
     return NULL;
+  {
+    g_autoptr (GError) sweep_error = NULL;
+
+    /* Best effort: a database busy with another Petri still opens. */
+    if (!fail_orphaned_analyses (self->db, &sweep_error))
+      g_warning ("Cannot mark interrupted analyses in “%s”: %s", path, sweep_error->message);
+  }
 
   self->writer = g_thread_new ("petri-db-writer", writer_thread, self);
   return g_steal_pointer (&self);
