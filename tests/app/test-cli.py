@@ -106,16 +106,23 @@ class Cli(unittest.TestCase):
         self.assertIn(w["path"], paths)
 
     def test_unreadable(self):
+        target = self.write("secret", b"secret")
+        os.chmod(target, 0)
         if os.geteuid() == 0:
-            # root may read any file: /proc/self/mem is one whose read fails.
-            target = b"/proc/self/mem"
+            # root reads any file: the scan runs as nobody, who may not.
+            os.chmod(self.tmp, 0o755)
+            os.mkdir(self.data, 0o700)
+            os.chown(self.data, 65534, 65534)
+            r = subprocess.run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                                PETRI, "--data-dir", self.data, "scan", "--json", "--no-sandbox",
+                                target], capture_output=True, timeout=120)
+            lines = [json.loads(l) for l in r.stdout.decode().splitlines() if l.strip()]
         else:
-            target = self.write("secret", b"secret")
-            os.chmod(target, 0)
-        r, lines = self.scan_json(target)
-        self.assertEqual(r.returncode, 2)
+            r, lines = self.scan_json(target)
+        self.assertEqual(r.returncode, 2, (r.stdout, r.stderr))
         self.assertEqual(lines[0]["verdict"], "error")
         self.assertIn(os.fsdecode(target), lines[0]["error"])
+        self.assertIn("Permission denied", lines[0]["error"])
 
     def test_same_file_two_cases(self):
         a = self.write("a.bin", b"one sample, two cases\n")
