@@ -17,6 +17,7 @@
 #include <glib/gstdio.h>
 #include <stdio.h>
 
+#include <string.h>
 #include <yara.h>
 
 /* THOR/LOKI-style external variables, defined when compiling and set for
@@ -722,29 +723,38 @@ match_to_json (YR_SCAN_CONTEXT *context, const YR_RULE *rule)
   json_builder_begin_array (b);
   yr_rule_strings_foreach (rule, string)
   {
-    const YR_MATCH *m;
+    const YR_MATCH *next = context->matches[string->idx].head;
 
-    yr_string_matches_foreach (context, string, m)
-    {
-      n_strings++;
-      if (n_shown >= MAX_STRING_MATCHES_PER_RULE)
-        continue;
-      n_shown++;
+    /* Not yr_string_matches_foreach: libyara's notebook hands out matches
+     * aligned to 4 bytes only, so each is read through an aligned copy. */
+    while (next != NULL)
       {
-        g_autofree char *text = preview (m->data, m->data_length, m->match_length);
+        YR_MATCH copy;
+        const YR_MATCH *m = &copy;
 
-        json_builder_begin_object (b);
-        json_builder_set_member_name (b, "identifier");
-        json_builder_add_string_value (b, string->identifier);
-        json_builder_set_member_name (b, "offset");
-        json_builder_add_int_value (b, m->base + m->offset);
-        json_builder_set_member_name (b, "length");
-        json_builder_add_int_value (b, m->match_length);
-        json_builder_set_member_name (b, "preview");
-        json_builder_add_string_value (b, text);
-        json_builder_end_object (b);
+        memcpy (&copy, next, sizeof copy);
+        next = copy.next;
+        if (copy.is_private)
+          continue;
+        n_strings++;
+        if (n_shown >= MAX_STRING_MATCHES_PER_RULE)
+          continue;
+        n_shown++;
+        {
+          g_autofree char *text = preview (m->data, m->data_length, m->match_length);
+
+          json_builder_begin_object (b);
+          json_builder_set_member_name (b, "identifier");
+          json_builder_add_string_value (b, string->identifier);
+          json_builder_set_member_name (b, "offset");
+          json_builder_add_int_value (b, m->base + m->offset);
+          json_builder_set_member_name (b, "length");
+          json_builder_add_int_value (b, m->match_length);
+          json_builder_set_member_name (b, "preview");
+          json_builder_add_string_value (b, text);
+          json_builder_end_object (b);
+        }
       }
-    }
   }
   json_builder_end_array (b);
   if (n_strings > n_shown)
