@@ -295,6 +295,8 @@ migrate (sqlite3 *db, GPtrArray *migrations, GError **error)
 /* ---------------------------------------------------------------------- */
 /* Analyses left unfinished by a process that stopped                       */
 
+#define UNFINISHED_STATES "('queued', 'starting', 'running', 'collecting')"
+
 /* The start time (field 22 of /proc/PID/stat, in clock ticks since boot):
  * with the boot id, it tells a process apart from a later one that got the
  * same pid. */
@@ -353,14 +355,13 @@ petri_store_process_owner (void)
   return g_once (&once, compute_owner, NULL);
 }
 
-/* Whether the process that wrote @owner may still be running. When this
- * cannot be told (no /proc), it is taken to be: an analysis another live
- * process runs must never be marked failed under it. */
+/* Whether the process that wrote @owner may still be running, on this
+ * boot (@boot). When this cannot be told (no /proc), it is taken to be: an
+ * analysis another live process runs must never be marked failed under it. */
 static gboolean
-owner_alive (const char *owner, int *pid_out)
+owner_alive (const char *owner, const char *boot, int *pid_out)
 {
   g_auto (GStrv) parts = g_strsplit (owner, " ", 3);
-  g_autofree char *boot = NULL;
   guint64 start = 0, now_start = 0;
   int pid;
 
@@ -370,7 +371,6 @@ owner_alive (const char *owner, int *pid_out)
   pid = (int) g_ascii_strtoll (parts[1], NULL, 10);
   start = g_ascii_strtoull (parts[2], NULL, 10);
   *pid_out = pid;
-  boot = read_boot_id ();
   if (strcmp (boot, "-") == 0 || strcmp (parts[0], "-") == 0 || start == 0)
     return pid > 0 && (kill (pid, 0) == 0 || errno == EPERM);
   if (strcmp (boot, parts[0]) != 0)
@@ -390,13 +390,13 @@ fail_orphaned_analyses (sqlite3 *db, GError **error)
   g_autoptr (GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
   g_autoptr (GPtrArray) owners = g_ptr_array_new_with_free_func (g_free);
   g_autoptr (GArray) pids = g_array_new (FALSE, FALSE, sizeof (int));
+  /* This process's owner starts with the boot id, read once. */
+  g_auto (GStrv) self = g_strsplit (petri_store_process_owner (), " ", 2);
   gboolean ok;
   int rc;
 
-  select = petri_sql_prepare (db,
-                              "SELECT id, owner FROM analyses WHERE status IN "
-                              "('queued', 'starting', 'running', 'collecting')",
-                              error);
+  select = petri_sql_prepare (
+      db, "SELECT id, owner FROM analyses WHERE status IN " UNFINISHED_STATES, error);
   if (select == NULL)
     return FALSE;
   while ((rc = sqlite3_step (select)) == SQLITE_ROW)
@@ -405,7 +405,7 @@ fail_orphaned_analyses (sqlite3 *db, GError **error)
       const char *owner = petri_sql_col_text (select, 1);
       int pid;
 
-      if (owner_alive (owner, &pid))
+      if (owner_alive (owner, self[0], &pid))
         continue;
       g_array_append_val (ids, id);
       g_ptr_array_add (owners, g_strdup (owner));
@@ -421,7 +421,7 @@ fail_orphaned_analyses (sqlite3 *db, GError **error)
   update = petri_sql_prepare (
       db,
       "UPDATE analyses SET status = 'failed', reason = ?1, finished = ?2, owner = '' "
-      "WHERE id = ?3 AND owner = ?4 AND status IN ('queued', 'starting', 'running', 'collecting')",
+      "WHERE id = ?3 AND owner = ?4 AND status IN " UNFINISHED_STATES,
       error);
   ok = update != NULL;
   for (guint i = 0; ok && i < ids->len; i++)
